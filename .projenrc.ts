@@ -1,0 +1,100 @@
+import { javascript, typescript } from 'projen';
+
+// kubejobs is a plain TypeScript package, not jsii: the Pulumi adapter exposes `pulumi.Input<T>`
+// and the runtime uses generics and index signatures, all of which jsii forbids
+// (shared/reference/iac-anchors.md §3.2, option B).
+const project = new typescript.TypeScriptProject({
+  name: 'kubejobs',
+  description: 'Typed cdk8s constructs, CRDs and a controller for Kubernetes batch and ML jobs (GenericJob, ArenaJob, AppWrapperJob, Radix job-scheduler).',
+  license: 'Apache-2.0',
+  authorName: 'kubejobs contributors',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.6.0',
+  sampleCode: false,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  prettier: false,
+  docgen: false, // API.md comes from the `docgen` task below (typedoc + markdown), not projen's HTML docgen.
+
+  // cdk8s users bring their own cdk8s, constructs and cdk8s-plus-28 (one copy per app).
+  peerDeps: ['cdk8s@^2.68.12', 'constructs@^10.3.0', 'cdk8s-plus-28@^2.5.6'],
+  peerDependencyOptions: { pinnedDevDependency: false },
+  deps: [
+    // structural validation of every custom resource at synth, from the same CRD schemas the API server uses
+    'ajv@^8.17.0',
+    // the CEL rules (x-kubernetes-validations) of our CRDs are evaluated at synth as well
+    '@marcbachmann/cel-js@^8.0.0',
+    'yaml@^2.6.0',
+  ],
+  devDeps: [
+    'cdk8s@2.70.106',
+    'constructs@10.8.1',
+    'cdk8s-plus-28@2.5.6',
+    'json-schema-to-typescript@^16.0.0',
+    'typedoc@^0.28.0',
+    'typedoc-plugin-markdown@^4.14.0',
+    'cdk8s-cli@^2.200.0',
+    '@kubernetes/client-node@~1.4.0',
+  ],
+
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: { skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
+  },
+
+  jestOptions: {
+    // Snapshots are compared, never silently rewritten: `npm run test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    junitReporting: false,
+    jestConfig: {
+      testTimeout: 60_000,
+      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'projenrc', 'examples'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'imports/'],
+  },
+});
+
+// `kubejobs` is the cdk8s API; `kubejobs/pulumi` is the Pulumi adapter (loaded only on demand).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
+
+// --- generated files: imports/ (types from our schemas) and API.md (from TSDoc) -----------------
+const importsTask = project.addTask('gen:imports', {
+  description: 'Generate imports/*.d.ts from the CRD schemas in src/api with json-schema-to-typescript',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/generate-imports.ts',
+});
+project.preCompileTask.spawn(importsTask);
+
+const docgenTask = project.addTask('docgen', {
+  description: 'Generate API.md from TSDoc (typedoc + typedoc-plugin-markdown)',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/generate-api-md.ts',
+});
+project.postCompileTask.spawn(docgenTask);
+
+project.addTask('synth:examples', {
+  description: 'Synthesise every example app in examples/ with the real `cdk8s synth`',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/synth-examples.ts',
+});
+
+project.gitignore.addPatterns('/examples/**/dist/', '/test-reports/', '/.tmp/');
+
+project.synth();

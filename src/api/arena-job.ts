@@ -1,0 +1,175 @@
+import { CustomResourceDefinitionSpec, JsonSchema } from './crd';
+import { localObjectReference, METAV1_CONDITIONS, stringList, stringMap } from './schema-parts';
+
+/**
+ * `ArenaJob` (`omnia.altairalabs.ai/v1alpha1`): an evaluation, load test or data generation run
+ * over the scenarios of an ArenaConfig. Fields and defaults follow shared/seeds/000 and the
+ * upstream v1alpha1 markers (shared/reference/arena-genericjob.md §1.2, §1.3); CEL rules enforce
+ * what upstream leaves as comments.
+ */
+
+/** Scenario include/exclude globs (shared with ArenaConfig). */
+export const SCENARIO_FILTER: JsonSchema = {
+  title: 'ScenarioFilter',
+  type: 'object',
+  description: 'Scenario selection: include globs first (empty = all), then exclude globs.',
+  properties: {
+    include: stringList('Glob patterns of scenarios to include.'),
+    exclude: stringList('Glob patterns of scenarios to exclude.'),
+  },
+};
+
+const OUTPUT: JsonSchema = {
+  title: 'OutputConfig',
+  type: 'object',
+  required: ['type'],
+  description: 'Where results are stored.',
+  'x-kubernetes-validations': [
+    {
+      rule: 'self.type != \'s3\' || has(self.s3)',
+      message: 'spec.output.s3 is required when spec.output.type is \'s3\': add s3.bucket (and optionally prefix, region, endpoint, secretRef)',
+      fieldPath: '.s3',
+      reason: 'FieldValueRequired',
+    },
+    {
+      rule: 'self.type != \'pvc\' || has(self.pvc)',
+      message: 'spec.output.pvc is required when spec.output.type is \'pvc\': add pvc.claimName (and optionally subPath)',
+      fieldPath: '.pvc',
+      reason: 'FieldValueRequired',
+    },
+  ],
+  properties: {
+    type: { type: 'string', enum: ['s3', 'pvc'], description: 'Destination type.' },
+    s3: {
+      title: 'S3Output',
+      type: 'object',
+      required: ['bucket'],
+      properties: {
+        bucket: { type: 'string', minLength: 1, description: 'S3 bucket name.' },
+        prefix: { type: 'string', description: 'Key prefix for objects.' },
+        region: { type: 'string', description: 'AWS region.' },
+        endpoint: { type: 'string', description: 'Custom S3-compatible endpoint.' },
+        secretRef: localObjectReference('Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
+      },
+    },
+    pvc: {
+      title: 'PvcOutput',
+      type: 'object',
+      required: ['claimName'],
+      properties: {
+        claimName: { type: 'string', minLength: 1, description: 'PersistentVolumeClaim name.' },
+        subPath: { type: 'string', description: 'Subdirectory within the claim.' },
+      },
+    },
+  },
+};
+
+const SPEC: JsonSchema = {
+  title: 'ArenaJobSpec',
+  type: 'object',
+  required: ['configRef'],
+  description: 'ArenaJobSpec defines the desired state of an ArenaJob.',
+  properties: {
+    configRef: localObjectReference('The ArenaConfig (same namespace) holding the test configuration.'),
+    type: { type: 'string', enum: ['evaluation', 'loadtest', 'datagen'], default: 'evaluation', description: 'Kind of run.' },
+    scenarios: SCENARIO_FILTER,
+    evaluation: {
+      title: 'EvaluationSettings',
+      type: 'object',
+      properties: { outputFormats: stringList('Result formats: junit, json, csv.') },
+    },
+    loadTest: {
+      title: 'LoadTestSettings',
+      type: 'object',
+      properties: {
+        rampUp: { type: 'string', default: '30s', description: 'Time to ramp up to the target rate.' },
+        duration: { type: 'string', default: '5m', description: 'Total test duration.' },
+        targetRPS: { type: 'integer', format: 'int32', minimum: 1, description: 'Target requests per second.' },
+      },
+    },
+    dataGen: {
+      title: 'DataGenSettings',
+      type: 'object',
+      properties: {
+        count: { type: 'integer', format: 'int32', minimum: 1, default: 100, description: 'Number of items to generate.' },
+        format: { type: 'string', default: 'jsonl', description: 'Output format: json, jsonl, csv.' },
+      },
+    },
+    workers: {
+      title: 'WorkerConfig',
+      type: 'object',
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+          message: 'spec.workers.minReplicas must be less than or equal to spec.workers.maxReplicas: lower minReplicas or raise maxReplicas',
+          fieldPath: '.minReplicas',
+        },
+      ],
+      properties: {
+        replicas: { type: 'integer', format: 'int32', minimum: 1, default: 1, description: 'Number of worker replicas.' },
+        minReplicas: { type: 'integer', format: 'int32', minimum: 1, description: 'Minimum workers (autoscaling range).' },
+        maxReplicas: { type: 'integer', format: 'int32', minimum: 1, description: 'Maximum workers (autoscaling range).' },
+      },
+    },
+    output: OUTPUT,
+    schedule: {
+      title: 'ScheduleConfig',
+      type: 'object',
+      description: 'Recurring execution.',
+      properties: {
+        cron: { type: 'string', minLength: 9, description: 'Cron expression, e.g. `0 2 * * *`.' },
+        timezone: { type: 'string', default: 'UTC', description: 'IANA time zone of the cron expression.' },
+        concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'], default: 'Forbid' },
+      },
+    },
+    ttlSecondsAfterFinished: { type: 'integer', format: 'int32', minimum: 0, description: 'Seconds to keep a finished run before cleanup.' },
+  },
+};
+
+const COUNT: JsonSchema = { type: 'integer', format: 'int32' };
+
+const STATUS: JsonSchema = {
+  title: 'ArenaJobStatus',
+  type: 'object',
+  properties: {
+    phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'] },
+    conditions: METAV1_CONDITIONS,
+    observedGeneration: { type: 'integer', format: 'int64' },
+    progress: {
+      title: 'JobProgress',
+      type: 'object',
+      properties: { total: COUNT, completed: COUNT, failed: COUNT, pending: COUNT },
+    },
+    result: {
+      title: 'JobResult',
+      type: 'object',
+      properties: { url: { type: 'string' }, summary: stringMap('Aggregated result metrics.') },
+    },
+    startTime: { type: 'string', format: 'date-time' },
+    completionTime: { type: 'string', format: 'date-time' },
+    lastScheduleTime: { type: 'string', format: 'date-time' },
+    nextScheduleTime: { type: 'string', format: 'date-time' },
+    activeWorkers: COUNT,
+  },
+};
+
+/** The ArenaJob definition: the single source of its CRD, types and validation. */
+export const ARENA_JOB: CustomResourceDefinitionSpec = {
+  group: 'omnia.altairalabs.ai',
+  version: 'v1alpha1',
+  kind: 'ArenaJob',
+  plural: 'arenajobs',
+  singular: 'arenajob',
+  shortNames: ['aj'],
+  description: 'ArenaJob runs scenarios from an ArenaConfig: evaluation, load testing or data generation (Omnia omnia.altairalabs.ai/v1alpha1).',
+  specRequired: true,
+  spec: SPEC,
+  status: STATUS,
+  printerColumns: [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Progress', type: 'string', jsonPath: '.status.progress.completed', description: 'Work items completed.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    { name: 'Type', type: 'string', jsonPath: '.spec.type', priority: 1 },
+    { name: 'Config', type: 'string', jsonPath: '.spec.configRef.name', priority: 1 },
+  ],
+};

@@ -1,0 +1,74 @@
+import { JsonSchema } from './crd';
+
+/**
+ * Schema fragments shared by several kinds. Each mirrors a Kubernetes core type as far as our
+ * CRDs need it; limits (`maxItems`, `maxLength`) are there so the API server can bound the cost
+ * of the CEL rules that read these fields.
+ */
+
+/** A DNS-1123 label (RFC 1123): what Kubernetes accepts as a name segment. */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** A string that must be a DNS-1123 label. */
+export function dnsLabel(description: string): JsonSchema {
+  return { type: 'string', description, minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN };
+}
+
+/** `map[string]string`, e.g. labels or annotations. */
+export function stringMap(description: string): JsonSchema {
+  return { type: 'object', description, additionalProperties: { type: 'string' } };
+}
+
+/** `[]string`. */
+export function stringList(description: string, maxItems?: number): JsonSchema {
+  return { type: 'array', description, items: { type: 'string' }, maxItems };
+}
+
+/** `metav1.Condition`, as used by ArenaJob and ArenaConfig status. */
+export const METAV1_CONDITIONS: JsonSchema = {
+  type: 'array',
+  description: 'The latest available observations of the object\'s state.',
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+  items: {
+    title: 'Condition',
+    type: 'object',
+    required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+    properties: {
+      type: { type: 'string', maxLength: 316 },
+      status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+      observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+      lastTransitionTime: { type: 'string', format: 'date-time' },
+      reason: { type: 'string', maxLength: 1024 },
+      message: { type: 'string', maxLength: 32768 },
+    },
+  },
+};
+
+/** `corev1.ServicePort`, as listed under a GenericJob's `service.ports`. */
+export const SERVICE_PORT: JsonSchema = {
+  title: 'ServicePort',
+  type: 'object',
+  required: ['port'],
+  properties: {
+    name: { ...dnsLabel('Port name; referenced by `$(service.port[<name>])`.'), maxLength: 15 },
+    port: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535, description: 'Port exposed by the Service.' },
+    targetPort: {
+      'x-kubernetes-int-or-string': true,
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      description: 'Container port (number or name) the Service forwards to. Defaults to `port`.',
+    },
+    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
+    appProtocol: { type: 'string' },
+  },
+};
+
+/** A reference to a Secret or object in the same namespace. */
+export function localObjectReference(description: string): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    required: ['name'],
+    properties: { name: { type: 'string', minLength: 1, maxLength: 253, description: 'Name of the referenced object.' } },
+  };
+}

@@ -1,0 +1,139 @@
+import { evaluate } from '@marcbachmann/cel-js';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf } from './crd';
+// eslint-disable-next-line import/no-cycle
+import { definitionOf } from './index';
+
+/**
+ * Synth-time validation of a custom resource against the same definition its CRD is made from:
+ * the structural schema (ajv, with the API server's defaulting and "unknown fields are an error"
+ * instead of silent pruning) and the CEL rules (`x-kubernetes-validations`, evaluated with
+ * `@marcbachmann/cel-js`). Transition rules (those reading `oldSelf`) need a previous object and
+ * are left to the API server.
+ */
+export function validateManifest(manifest: Record<string, any>): string[] {
+  const def = definitionOf(manifest.apiVersion, manifest.kind);
+  if (!def) return [];
+  // Defaults are applied to a copy, as the API server does before it runs CEL rules.
+  const defaulted = JSON.parse(JSON.stringify(manifest));
+  const validate = compiledValidator(def);
+  if (!validate(defaulted)) {
+    return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted));
+  }
+  return celErrors(rootSchemaOf(def), defaulted, '');
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
+const validators = new Map<CustomResourceDefinitionSpec, ValidateFunction>();
+
+function compiledValidator(def: CustomResourceDefinitionSpec): ValidateFunction {
+  let v = validators.get(def);
+  if (!v) {
+    v = ajv.compile(toAjvSchema(rootSchemaOf(def)));
+    validators.set(def, v);
+  }
+  return v;
+}
+
+/**
+ * The API server prunes fields a structural schema does not declare; at synth that would lose
+ * data silently, so undeclared fields are an error instead.
+ */
+function toAjvSchema(schema: JsonSchema): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-kubernetes-') || value === undefined) continue;
+    if (key === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, s]) => [k, toAjvSchema(s)]));
+    } else if (key === 'items' || (key === 'additionalProperties' && typeof value === 'object')) {
+      out[key] = toAjvSchema(value as JsonSchema);
+    } else if (key === 'anyOf') {
+      out.anyOf = (value as JsonSchema[]).map(toAjvSchema);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function formatAjvError(e: ErrorObject, doc: unknown): string {
+  const path = toFieldPath(e.instancePath);
+  const value = valueAt(doc, e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${join(path, e.params.additionalProperty)}: unknown field; the API server would drop it. Remove it or check its spelling`;
+    case 'required':
+      return `${join(path, e.params.missingProperty)}: required field is missing`;
+    case 'enum':
+      return `${path}: ${JSON.stringify(value)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${path}: ${e.message} (got ${JSON.stringify(value)})`;
+  }
+}
+
+function join(path: string, field: string): string {
+  return path ? `${path}.${field}` : field;
+}
+
+/** `/spec/replicaSpecs/0/type` -> `spec.replicaSpecs[0].type`. */
+function toFieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : join(acc, p)), '');
+}
+
+function valueAt(doc: unknown, pointer: string): unknown {
+  let cur: any = doc;
+  for (const p of pointer.split('/').slice(1)) cur = cur?.[p.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return cur;
+}
+
+/** Walks schema and value together and evaluates every CEL rule that applies, as the API server does. */
+function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  const errors: string[] = [];
+  for (const rule of schema['x-kubernetes-validations'] ?? []) {
+    if (/\boldSelf\b/.test(rule.rule)) continue; // transition rules need the previous object
+    let ok: unknown;
+    try {
+      ok = evaluate(rule.rule, { self: toCelValue(value, schema) });
+    } catch (err) {
+      ok = `evaluation error: ${(err as Error).message}`;
+    }
+    if (ok !== true) {
+      const field = join(path, (rule.fieldPath ?? '').replace(/^\./, ''));
+      // Our messages already start with the field they are about; don't say it twice.
+      errors.push(rule.message.startsWith(field) ? rule.message : `${field}: ${rule.message}`);
+    }
+  }
+  if (Array.isArray(value) && schema.items) {
+    value.forEach((v, i) => errors.push(...celErrors(schema.items!, v, `${path}[${i}]`)));
+  } else if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const [k, v] of Object.entries(obj)) {
+      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      if (sub) errors.push(...celErrors(sub, v, join(path, k)));
+    }
+  }
+  return errors;
+}
+
+/** Integers become CEL ints (BigInt), as the API server types them from the schema. */
+function toCelValue(value: unknown, schema: JsonSchema | undefined): unknown {
+  if (typeof value === 'number' && schema?.type === 'integer' && Number.isInteger(value)) return BigInt(value);
+  if (Array.isArray(value)) return value.map((v) => toCelValue(v, schema?.items));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        toCelValue(v, schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined)),
+      ]),
+    );
+  }
+  return value;
+}

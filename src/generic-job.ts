@@ -1,0 +1,435 @@
+import { Construct } from 'constructs';
+import type {
+  FinishRule as FinishRuleSpec,
+  GenericJobSpec,
+  PodTemplateSpec,
+  ReplicaSpec as ReplicaSpecWire,
+  ServicePort,
+} from '../imports/batch.tensorstack.dev';
+import { GENERIC_JOB, GENERIC_JOB_LIMITS } from './api';
+import { CustomResource, CustomResourceProps } from './custom-resource';
+import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
+import { findT9kVariables } from './t9k-variables';
+import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
+
+/**
+ * Which replicas the controller deletes when the job finishes.
+ */
+export enum CleanUpPolicy {
+  /** Keep every replica (the default). */
+  NONE = 'None',
+  /** Delete the replicas still pending, running or unknown. */
+  UNFINISHED = 'Unfinished',
+  /** Delete every replica. */
+  ALL = 'All',
+}
+
+/**
+ * How the controller restarts the replicas of one type. Pods are always created with
+ * `restartPolicy: Never`; the controller recreates them per this policy, at most `limit` times.
+ */
+export class ReplicaRestartPolicy {
+  /** Never restart. */
+  public static never(): ReplicaRestartPolicy {
+    return new ReplicaRestartPolicy('Never', 0);
+  }
+
+  /** Restart a replica that failed, at most `limit` times (default 0, the T9k default). */
+  public static onFailure(limit: number = 0): ReplicaRestartPolicy {
+    return new ReplicaRestartPolicy('OnFailure', limit);
+  }
+
+  /** Restart a replica whenever it finishes, at most `limit` times. May keep the job from ever finishing. */
+  public static always(limit: number = 0): ReplicaRestartPolicy {
+    return new ReplicaRestartPolicy('Always', limit);
+  }
+
+  private constructor(
+    /** `Never`, `OnFailure` or `Always`. */
+    public readonly policy: 'Never' | 'OnFailure' | 'Always',
+    /** Maximum restarts of each replica. */
+    public readonly limit: number,
+  ) {}
+}
+
+/**
+ * A success or failure rule: the replicas (type -> ranks) that must all reach the outcome.
+ *
+ * @example
+ * FinishRule.of({ master: [0] })            // master 0
+ * FinishRule.of({ master: [2], worker: [0, 1] })
+ * FinishRule.ranks('worker', 0, 1, 2)
+ */
+export class FinishRule {
+  /** A rule over several replica types. */
+  public static of(ranks: Record<string, readonly number[]>): FinishRule {
+    return new FinishRule(Object.fromEntries(Object.entries(ranks).map(([t, r]) => [t, [...r]])));
+  }
+
+  /** A rule over some ranks of one replica type. */
+  public static ranks(replicaType: string, ...ranks: number[]): FinishRule {
+    return new FinishRule({ [replicaType]: ranks });
+  }
+
+  private constructor(
+    /** Replica type -> ranks, as on the wire. */
+    public readonly replicas: Record<string, number[]>,
+  ) {}
+}
+
+/**
+ * One replica type of a GenericJob: how many pods, how they restart and what they run.
+ *
+ * The pod is described like a cdk8s-plus `Pod` (containers, volumes, security context, ...), with
+ * the same defaults; or, as an escape hatch, as a raw `podTemplate`.
+ */
+export interface ReplicaSpecProps extends ReplicaPodProps {
+  /** Replica type, e.g. `worker`. A DNS-1123 label; pods are named `<job>-<type>-<rank>`. */
+  readonly type: string;
+
+  /**
+   * Number of replicas (pods) of this type.
+   *
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * How the controller restarts the replicas of this type.
+   *
+   * @default ReplicaRestartPolicy.onFailure(0)
+   */
+  readonly restartPolicy?: ReplicaRestartPolicy;
+
+  /**
+   * A raw pod template (wire format) instead of `containers` and the other pod props.
+   *
+   * @default - rendered from `containers` and the pod props
+   */
+  readonly podTemplate?: PodTemplateSpec;
+}
+
+/** Debug command of one replica type. */
+export interface DebugReplicaOptions {
+  /** Replica type. */
+  readonly type: string;
+  /**
+   * Drop init containers.
+   *
+   * @default false
+   */
+  readonly skipInitContainer?: boolean;
+  /**
+   * Command run instead of the real one.
+   *
+   * @default ['sleep', 'inf']
+   */
+  readonly command?: string[];
+}
+
+/** Debug mode: pods are created but run a no-op command, for interactive debugging. */
+export interface DebugModeOptions {
+  /**
+   * Whether debug mode is on.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Per-type debug settings.
+   *
+   * @default - every replica runs `sleep inf`
+   */
+  readonly replicas?: DebugReplicaOptions[];
+}
+
+/** How one replica type resumes after a pause. */
+export interface ResumeReplicaOptions {
+  /** Replica type. */
+  readonly type: string;
+  /**
+   * Drop init containers when resuming.
+   *
+   * @default false
+   */
+  readonly skipInitContainer?: boolean;
+  /**
+   * Command when resuming.
+   *
+   * @default - the template's command
+   */
+  readonly command?: string[];
+  /**
+   * Arguments when resuming.
+   *
+   * @default - the template's args
+   */
+  readonly args?: string[];
+}
+
+/**
+ * Pause mode: the replicas are deleted and the job holds until pause is disabled. The resume
+ * settings are immutable once the job exists, so set them up front (with `enabled: false`).
+ */
+export interface PauseModeOptions {
+  /**
+   * Whether the job is paused.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Per-type overrides when resuming.
+   *
+   * @default - replicas resume with their template's command and args
+   */
+  readonly resume?: ResumeReplicaOptions[];
+}
+
+/** T9k scheduler settings: the controller creates a PodGroup `<job>` in this queue. */
+export interface T9kSchedulerOptions {
+  /** Queue of the job's PodGroup. */
+  readonly queue: string;
+  /**
+   * PodGroup priority, 0 (lowest) to 100.
+   *
+   * @default 0
+   */
+  readonly priority?: number;
+}
+
+/** Properties for `GenericJob`. */
+export interface GenericJobProps extends CustomResourceProps {
+  /**
+   * Replica types. More can be added with `addReplicaSpec()`; at least one is required.
+   *
+   * @default - none yet
+   */
+  readonly replicaSpecs?: ReplicaSpecProps[];
+
+  /**
+   * The job succeeds when any rule holds.
+   *
+   * @default - the job succeeds when every replica has succeeded
+   */
+  readonly successRules?: FinishRule[];
+
+  /**
+   * The job fails when any rule holds.
+   *
+   * @default - the job fails when any replica has failed with its restarts exhausted
+   */
+  readonly failureRules?: FinishRule[];
+
+  /**
+   * Ports of the per-replica headless Services `<job>-<type>-<rank>`. Needed for
+   * `T9kVariable.serviceHost()` and `T9kVariable.servicePort()`.
+   *
+   * @default - no Services
+   */
+  readonly servicePorts?: ServicePort[];
+
+  /**
+   * Debug mode.
+   *
+   * @default - off
+   */
+  readonly debug?: DebugModeOptions;
+
+  /**
+   * Pause mode.
+   *
+   * @default - off
+   */
+  readonly pause?: PauseModeOptions;
+
+  /**
+   * Which replicas are deleted when the job finishes.
+   *
+   * @default CleanUpPolicy.NONE
+   */
+  readonly cleanUpPolicy?: CleanUpPolicy;
+
+  /**
+   * Schedule the pods with the T9k scheduler (PodGroup, queue, priority).
+   *
+   * @default - the default kube-scheduler
+   */
+  readonly t9kScheduler?: T9kSchedulerOptions;
+}
+
+interface ReplicaSpecEntry {
+  readonly props: ReplicaSpecProps;
+  readonly index: number;
+}
+
+/**
+ * A T9k `GenericJob` (`batch.tensorstack.dev/v1beta1`): a distributed batch job made of one or
+ * more replica types, each a set of pods `<job>-<type>-<rank>`, with success and failure rules,
+ * per-replica Services, debug and pause modes, cleanup and T9k scheduling.
+ *
+ * Emits only the custom resource; add a `KubejobsController` to the app to also install the CRD
+ * and the controller, or run it on a cluster where T9k's operator runs.
+ */
+export class GenericJob extends CustomResource {
+  private readonly replicaSpecs: ReplicaSpecEntry[] = [];
+  private readonly props: GenericJobProps;
+
+  public constructor(scope: Construct, id: string, props: GenericJobProps = {}) {
+    super(scope, id, GENERIC_JOB, props);
+    this.props = props;
+    validateScheduler(props.t9kScheduler);
+    validateServicePorts(props.servicePorts ?? []);
+    for (const r of props.replicaSpecs ?? []) this.addReplicaSpec(r);
+  }
+
+  /** Adds a replica type. Throws on invalid props. */
+  public addReplicaSpec(spec: ReplicaSpecProps): void {
+    const index = this.replicaSpecs.length;
+    const prop = `replicaSpecs[${index}]`;
+    if (!DNS_LABEL.test(spec.type) || spec.type.length > 63) {
+      throw new Error(`'${prop}.type' ('${spec.type}') must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`);
+    }
+    const duplicate = this.replicaSpecs.find((r) => r.props.type === spec.type);
+    if (duplicate) {
+      throw new Error(`'${prop}.type' ('${spec.type}') is already declared by 'replicaSpecs[${duplicate.index}]': replica types must be unique; merge them or rename one`);
+    }
+    if (this.replicaSpecs.length >= GENERIC_JOB_LIMITS.replicaSpecs) {
+      throw new Error(`'${prop}': a GenericJob has at most ${GENERIC_JOB_LIMITS.replicaSpecs} replica types`);
+    }
+    const replicas = spec.replicas ?? 1;
+    if (!isIntegerIn(replicas, 1, GENERIC_JOB_LIMITS.replicasPerType)) {
+      throw new Error(`'${prop}.replicas' (${replicas}) must be an integer from 1 to ${GENERIC_JOB_LIMITS.replicasPerType}`);
+    }
+    const limit = spec.restartPolicy?.limit ?? 0;
+    if (!isIntegerIn(limit, 0, 32767)) {
+      throw new Error(`'${prop}.restartPolicy' limit (${limit}) must be an integer from 0 to 32767`);
+    }
+    const hasPodProps = (spec.containers?.length ?? 0) > 0 || (spec.initContainers?.length ?? 0) > 0 || (spec.volumes?.length ?? 0) > 0;
+    if (spec.podTemplate && hasPodProps) {
+      throw new Error(`'${prop}' sets both 'podTemplate' and pod props ('containers', 'initContainers' or 'volumes'): use one of them`);
+    }
+    if (!spec.podTemplate && (spec.containers?.length ?? 0) === 0) {
+      throw new Error(`'${prop}.containers' is empty: a replica needs at least one container, e.g. containers: [{ image: 'python:3.12', command: ['python', 'train.py'] }]`);
+    }
+    this.replicaSpecs.push({ props: spec, index });
+  }
+
+  /** The replica types declared so far. */
+  public get replicaTypes(): string[] {
+    return this.replicaSpecs.map((r) => r.props.type);
+  }
+
+  protected renderSpec(): GenericJobSpec {
+    const p = this.props;
+    const debug = p.debug && {
+      enabled: p.debug.enabled ?? true,
+      replicaSpecs: p.debug.replicas?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command })),
+    };
+    const pause = p.pause && {
+      enabled: p.pause.enabled ?? true,
+      resumeSpecs: p.pause.resume?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command, args: r.args })),
+    };
+    return {
+      replicaSpecs: this.replicaSpecs.map(({ props }) => this.renderReplicaSpec(props)),
+      successRules: p.successRules?.map((r) => r.replicas as FinishRuleSpec),
+      failureRules: p.failureRules?.map((r) => r.replicas as FinishRuleSpec),
+      service: p.servicePorts ? { ports: p.servicePorts } : undefined,
+      runMode: debug || pause ? { debug, pause } : undefined,
+      cleanUpPolicy: p.cleanUpPolicy,
+      scheduler: p.t9kScheduler ? { t9kScheduler: { queue: p.t9kScheduler.queue, priority: p.t9kScheduler.priority } } : undefined,
+    };
+  }
+
+  private renderReplicaSpec(props: ReplicaSpecProps): ReplicaSpecWire {
+    const { type, replicas, restartPolicy, podTemplate, ...podProps } = props;
+    const policy = restartPolicy ?? ReplicaRestartPolicy.onFailure(0);
+    return {
+      type,
+      replicas: replicas ?? 1,
+      restartPolicy: { policy: policy.policy, limit: policy.limit },
+      template: podTemplate ?? renderPodTemplate(podProps),
+    };
+  }
+
+  protected validateProps(): string[] {
+    const declared = new Map(this.replicaSpecs.map((r) => [r.props.type, r.props.replicas ?? 1]));
+    const types = quoteList([...declared.keys()]);
+    const errors: string[] = [];
+    if (declared.size === 0) {
+      errors.push('\'replicaSpecs\' is empty: a GenericJob needs at least one replica spec; pass \'replicaSpecs\' or call addReplicaSpec()');
+      return errors;
+    }
+    const checkType = (prop: string, type: string): boolean => {
+      if (declared.has(type)) return true;
+      errors.push(`'${prop}' names replica type '${type}', but the job declares only ${types}`);
+      return false;
+    };
+    for (const field of ['successRules', 'failureRules'] as const) {
+      (this.props[field] ?? []).forEach((rule, i) => {
+        for (const [type, ranks] of Object.entries(rule.replicas)) {
+          if (!checkType(`${field}[${i}]`, type)) continue;
+          const count = declared.get(type)!;
+          for (const rank of ranks) {
+            if (!isIntegerIn(rank, 0, count - 1)) {
+              errors.push(`'${field}[${i}]' names rank ${rank} of '${type}', but '${type}' has ${count} replica${count === 1 ? '' : 's'} (ranks 0 to ${count - 1})`);
+            }
+          }
+        }
+      });
+    }
+    this.props.debug?.replicas?.forEach((r, i) => checkType(`debug.replicas[${i}].type`, r.type));
+    this.props.pause?.resume?.forEach((r, i) => checkType(`pause.resume[${i}].type`, r.type));
+    errors.push(...this.validateVariables(declared, types));
+    return errors;
+  }
+
+  /** T9k variables must refer to declared types, existing ranks and port names. */
+  private validateVariables(declared: Map<string, number>, types: string): string[] {
+    const errors: string[] = [];
+    const portNames = new Set((this.props.servicePorts ?? []).map((p) => p.name).filter((n): n is string => !!n));
+    for (const { props, index } of this.replicaSpecs) {
+      const template = props.podTemplate ?? renderPodTemplate(props);
+      const containers = [...(template.spec.initContainers ?? []), ...template.spec.containers];
+      for (const c of containers) {
+        const texts = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e) => e.value ?? '')];
+        for (const v of texts.flatMap(findT9kVariables)) {
+          const where = `'replicaSpecs[${index}]' container '${c.name}' uses '${v.text}'`;
+          if ((v.kind === 'serviceHost' || v.kind === 'servicePort') && !this.props.servicePorts) {
+            errors.push(`${where}, but the job has no 'servicePorts': add servicePorts so the controller creates the replica Services`);
+          } else if ((v.kind === 'replicas' || v.kind === 'serviceHost') && !declared.has(v.replicaType)) {
+            errors.push(`${where}, but the job declares only ${types}`);
+          } else if (v.kind === 'serviceHost' && v.rank >= declared.get(v.replicaType)!) {
+            errors.push(`${where}, but '${v.replicaType}' has ${declared.get(v.replicaType)} replicas (ranks 0 to ${declared.get(v.replicaType)! - 1})`);
+          } else if (v.kind === 'servicePort' && !portNames.has(v.portName)) {
+            errors.push(`${where}, but no service port is named '${v.portName}' (named ports: ${quoteList([...portNames]) || 'none'})`);
+          }
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+function validateScheduler(s: T9kSchedulerOptions | undefined): void {
+  if (!s) return;
+  if (s.queue.trim() === '') {
+    throw new Error('\'t9kScheduler.queue\' is empty: name the T9k scheduler queue the job\'s PodGroup joins, e.g. \'default\'');
+  }
+  if (s.priority !== undefined && !isIntegerIn(s.priority, 0, 100)) {
+    throw new Error(`'t9kScheduler.priority' (${s.priority}) must be an integer from 0 (lowest) to 100`);
+  }
+}
+
+function validateServicePorts(ports: ServicePort[]): void {
+  const seen = new Set<string>();
+  ports.forEach((p, i) => {
+    if (!isIntegerIn(p.port, 1, 65535)) {
+      throw new Error(`'servicePorts[${i}].port' (${p.port}) must be an integer from 1 to 65535`);
+    }
+    if (p.name !== undefined) {
+      if (seen.has(p.name)) throw new Error(`'servicePorts[${i}].name' ('${p.name}') is used by another port: port names must be unique`);
+      seen.add(p.name);
+    }
+  });
+}

@@ -1,0 +1,30 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { PodTemplateSpec } from '../imports/batch.tensorstack.dev';
+
+/** Pod-level properties of a replica: everything a cdk8s-plus `Pod` takes except its restart policy. */
+export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPolicy' | 'metadata'> {
+  /**
+   * Labels and annotations of the replica's pods.
+   *
+   * @default - none beyond what the controller adds
+   */
+  readonly podMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+}
+
+/**
+ * Renders a pod template the way cdk8s-plus renders a Pod (container defaults, volumes from
+ * mounts, security context, ...), so replica specs are "cdk8s-plus containers" with the same
+ * behaviour users know. The Pod is built in a private, never-synthesised app: only its spec is
+ * kept.
+ */
+export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
+  const { podMetadata, ...podProps } = props;
+  const scratch = new Chart(new App(), 'template');
+  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, restartPolicy: kplus.RestartPolicy.NEVER });
+  const spec = (pod.node.defaultChild as ApiObject).toJson().spec;
+  const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
+    ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))
+    : undefined;
+  return metadata ? { metadata, spec } : { spec };
+}

@@ -1,0 +1,46 @@
+import { ControlPlane, ensureBinaries, startControlPlane, StartOptions } from './control-plane';
+import { FAILED_FLAG } from './failure-flag';
+
+/**
+ * Time allowed for `beforeAll`: a cold build of the binaries (about 4-5 min
+ * on 2 cores with an empty Go cache, more when modules must be downloaded)
+ * plus the start itself. A warm run needs a few seconds of it.
+ */
+export const CONTROL_PLANE_SETUP_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks that start one control plane for the
+ * calling test file and stop it afterwards, and returns an accessor for it.
+ *
+ * A start failure fails every test of the file (it is never skipped). When a
+ * test failed (see environment.ts), the tail of the component logs is
+ * printed and the logs directory is kept.
+ *
+ * @example
+ *   const plane = useControlPlane();
+ *   test('x', async () => { const kc = plane().kubeConfig; ... });
+ */
+export function useControlPlane(options: StartOptions = {}): () => ControlPlane {
+  let plane: ControlPlane | undefined;
+  beforeAll(async () => {
+    const binDir = options.binDir ?? await ensureBinaries();
+    plane = await startControlPlane({ ...options, binDir });
+  }, CONTROL_PLANE_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    if (plane === undefined) {
+      return;
+    }
+    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
+    if (failed) {
+      process.stderr.write(`\n--- control plane logs (a test failed; kept in ${plane.logsDir}) ---\n` +
+        `${plane.dumpLogs(80)}\n`);
+    }
+    await plane.stop(failed ? { keepLogs: true } : {});
+  }, 60_000);
+  return () => {
+    if (plane === undefined) {
+      throw new Error('the control plane is not running (did beforeAll fail?)');
+    }
+    return plane;
+  };
+}

@@ -30,6 +30,8 @@ const project = new typescript.TypeScriptProject({
     // the CEL rules (x-kubernetes-validations) of our CRDs are evaluated at synth as well
     '@marcbachmann/cel-js@^8.0.0',
     'yaml@^2.6.0',
+    // cron expressions and time zones: validated at synth, scheduled by the controller
+    'croner@^11.0.0',
   ],
   devDeps: [
     'cdk8s@2.70.106',
@@ -75,6 +77,7 @@ project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './package.json': './package.json',
 });
+project.package.addVersion('0.1.0');
 project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
 
 // --- generated files: imports/ (types from our schemas) and API.md (from TSDoc) -----------------

@@ -70,6 +70,12 @@ export interface CustomResourceDefinitionSpec {
   readonly printerColumns: readonly PrinterColumn[];
   /** Whether the whole `spec` is required (true for every kind we own). */
   readonly specRequired: boolean;
+  /**
+   * Namespaced (the default) or cluster-scoped.
+   *
+   * @default 'Namespaced'
+   */
+  readonly scope?: 'Namespaced' | 'Cluster';
 }
 
 /** Group/version/kind of a custom resource. */
@@ -119,7 +125,7 @@ export function crdManifestOf(def: CustomResourceDefinitionSpec): Record<string,
         shortNames: def.shortNames.length > 0 ? [...def.shortNames] : undefined,
         categories: ['kubejobs'],
       },
-      scope: 'Namespaced',
+      scope: def.scope ?? 'Namespaced',
       versions: [
         {
           name: def.version,

@@ -175,7 +175,9 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
     stopped = true;
     // Reverse start order: clients before the servers they talk to.
     for (const proc of [...processes].reverse()) {
+      const t = Date.now();
       await proc.stop();
+      debug(`${proc.name} stopped in ${Date.now() - t} ms`);
     }
     if (watchdog.pid !== undefined) {
       try {
@@ -215,6 +217,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       const res = await get(`${etcdUrl}/health`, {});
       return res.status === 200 && res.body.includes('"health":"true"');
     });
+    debug(`etcd healthy after ${Date.now() - started} ms`);
 
     // --- kube-apiserver -----------------------------------------------------
     const apiserver = launch('kube-apiserver', [
@@ -248,6 +251,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       lastReadyz = res.body;
       return res.status === 200;
     }, () => `last /readyz answer:\n${tail(lastReadyz, 30)}`);
+    debug(`kube-apiserver ready after ${Date.now() - started} ms`);
 
     const kubeconfigPath = path.join(root, 'kubeconfig');
     fs.writeFileSync(kubeconfigPath, kubeconfigYaml({
@@ -290,6 +294,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       const res = await get(`https://127.0.0.1:${kcmPort}/healthz`, { rejectUnauthorized: false });
       return res.status === 200;
     });
+    debug(`kube-controller-manager healthy after ${Date.now() - started} ms`);
 
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
@@ -306,9 +311,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
         }
       });
 
-    if (process.env.KUBEJOBS_CLUSTER_DEBUG) {
-      process.stderr.write(`kubejobs control plane ${server} ready in ${Date.now() - started} ms (logs: ${logsDir})\n`);
-    }
+    debug(`control plane ${server} ready in ${Date.now() - started} ms (logs: ${logsDir})`);
     return { kubeconfigPath, kubeConfig, server, logsDir, stop, dumpLogs };
   } catch (err) {
     const logs = dumpLogs(40);
@@ -405,6 +408,13 @@ function kubeconfigYaml(p: KubeconfigParams): string {
     'contexts': [{ name: 'kubejobs-test', context: { cluster: 'kubejobs-test', user: p.user } }],
     'current-context': 'kubejobs-test',
   }, null, 2) + '\n';
+}
+
+/** Progress messages, only with $KUBEJOBS_CLUSTER_DEBUG set (jest shows stderr unbuffered). */
+function debug(message: string): void {
+  if (process.env.KUBEJOBS_CLUSTER_DEBUG) {
+    process.stderr.write(`kubejobs-cluster: ${message}\n`);
+  }
 }
 
 function isExecutable(file: string): boolean {

@@ -181,8 +181,20 @@ export async function applyManifests<T extends KubernetesObject>(
 /** Renders an error from client-node (which embeds the Status body) readably. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiException) {
-    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
-    return `HTTP ${err.code}: ${body}`;
+    // client-node 1.x keeps the Status body as a JSON string; its message is
+    // what kubectl would print.
+    let body: unknown = err.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return `HTTP ${err.code}: ${body}`;
+      }
+    }
+    const status = body as { reason?: string; message?: string } | undefined;
+    return status?.message !== undefined
+      ? `HTTP ${err.code} ${status.reason ?? ''}: ${status.message}`
+      : `HTTP ${err.code}: ${JSON.stringify(body)}`;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,23 @@
+import { Cron } from 'croner';
+
+/**
+ * Checks a Kubernetes-style cron expression (five fields, or a macro such as `@daily`) and an
+ * IANA time zone. Returns the problem in words, or undefined when both are valid.
+ */
+export function cronProblem(expression: string, timeZone: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (!expression.trim().startsWith('@') && fields.length !== 5) {
+    return `it has ${fields.length} fields; use five: minute hour day-of-month month day-of-week, e.g. '0 2 * * *'`;
+  }
+  try {
+    new Cron(expression, { paused: true });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    return `time zone '${timeZone}' is not an IANA time zone; use e.g. 'UTC' or 'America/New_York'`;
+  }
+  return undefined;
+}

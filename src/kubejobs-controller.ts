@@ -1,0 +1,271 @@
+import { ApiObject, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
+import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
+import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
+import { DNS_LABEL, isIntegerIn } from './validation-helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PACKAGE_VERSION: string = require('../package.json').version;
+
+/** The image the bundled Dockerfile builds. */
+export const DEFAULT_CONTROLLER_IMAGE = 'ghcr.io/kubejobs/kubejobs';
+
+/** Log levels of `kubejobs controller`. */
+export enum LogLevel {
+  /** Debug. */
+  DEBUG = 'debug',
+  /** Info (the default). */
+  INFO = 'info',
+  /** Warnings and errors. */
+  WARN = 'warn',
+  /** Errors only. */
+  ERROR = 'error',
+}
+
+/** Properties for `KubejobsController`. */
+export interface KubejobsControllerProps {
+  /**
+   * Namespace the controller runs in.
+   *
+   * @default 'kubejobs-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Whether to create the namespace (labelled for Pod Security "restricted").
+   *
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Controller image repository.
+   *
+   * @default 'ghcr.io/kubejobs/kubejobs'
+   */
+  readonly image?: string;
+  /**
+   * Controller image tag.
+   *
+   * @default - this package's version
+   */
+  readonly tag?: string;
+  /**
+   * Image pull policy.
+   *
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
+   * Controller replicas. With more than one, leader election must stay on.
+   *
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Lease-based leader election, so that only one replica reconciles.
+   *
+   * @default true
+   */
+  readonly leaderElection?: boolean;
+  /**
+   * Watch only this namespace; RBAC is then a namespaced Role there instead of a ClusterRole.
+   *
+   * @default - all namespaces
+   */
+  readonly watchNamespace?: string;
+  /**
+   * Reconciles run at once.
+   *
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Log level.
+   *
+   * @default LogLevel.INFO
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Port of the Prometheus `/metrics` endpoint.
+   *
+   * @default 8080
+   */
+  readonly metricsPort?: number;
+  /**
+   * Port of the `/healthz` and `/readyz` probes.
+   *
+   * @default 8081
+   */
+  readonly healthPort?: number;
+  /**
+   * Container resources.
+   *
+   * @default - requests 100m CPU / 128Mi, limits 500m CPU / 512Mi
+   */
+  readonly resources?: kplus.ContainerResources;
+}
+
+const NAME = 'kubejobs-controller';
+
+/**
+ * Everything that runs the kubejobs controller in a cluster: the CRDs of every kind kubejobs owns
+ * (ordered first), the namespace, a ServiceAccount with least-privilege RBAC, a Role for the
+ * leader-election Lease, the controller Deployment (Pod Security "restricted") and a metrics
+ * Service.
+ *
+ * Custom resources defined in the same app (`GenericJob`, `ArenaJob`, ...) are ordered after the
+ * CRDs automatically. Leave it out on clusters where the upstream operators run.
+ */
+export class KubejobsController extends Construct implements ICrdInstaller {
+  /** The CRD objects, one child per kind. */
+  public readonly crds: Construct;
+  /** The controller Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The controller's ServiceAccount. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The metrics Service. */
+  public readonly metricsService: kplus.Service;
+  /** The namespace the controller runs in. */
+  public readonly namespace: string;
+
+  public constructor(scope: Construct, id: string, props: KubejobsControllerProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, CRD_INSTALLER_SYMBOL, { value: true });
+    validateControllerProps(props);
+    this.namespace = props.namespace ?? 'kubejobs-system';
+    const metricsPort = props.metricsPort ?? 8080;
+    const healthPort = props.healthPort ?? 8081;
+    const leaderElection = props.leaderElection ?? true;
+    const labels = { 'app.kubernetes.io/name': 'kubejobs', 'app.kubernetes.io/component': 'controller' };
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+
+    this.crds = new Construct(this, 'Crds');
+    for (const def of KUBEJOBS_DEFINITIONS) new ApiObject(this.crds, def.kind, crdManifestOf(def) as any);
+
+    const namespaced: Construct[] = [];
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta(NAME), automountToken: true });
+    namespaced.push(this.serviceAccount);
+    namespaced.push(...this.grantPermissions(props.watchNamespace, labels));
+
+    const leaseRole = new kplus.Role(this, 'LeaderElectionRole', { metadata: meta(`${NAME}-leader-election`) });
+    allowAll(leaseRole, LEADER_ELECTION_PERMISSIONS);
+    const leaseBinding = new kplus.RoleBinding(this, 'LeaderElectionRoleBinding', { metadata: meta(`${NAME}-leader-election`), role: leaseRole });
+    leaseBinding.addSubjects(this.serviceAccount);
+    namespaced.push(leaseRole, leaseBinding);
+
+    const args = [
+      'controller',
+      `--leader-elect=${leaderElection}`,
+      `--leader-election-namespace=${this.namespace}`,
+      `--metrics-bind-address=:${metricsPort}`,
+      `--health-probe-bind-address=:${healthPort}`,
+      `--concurrency=${props.concurrency ?? 4}`,
+      `--log-level=${props.logLevel ?? LogLevel.INFO}`,
+      ...(props.watchNamespace ? [`--namespace=${props.watchNamespace}`] : []),
+    ];
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: meta(NAME),
+      replicas: props.replicas ?? 1,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      podMetadata: { labels },
+      terminationGracePeriod: Duration.seconds(10),
+      securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
+      containers: [
+        {
+          name: 'manager',
+          image: `${props.image ?? DEFAULT_CONTROLLER_IMAGE}:${props.tag ?? PACKAGE_VERSION}`,
+          imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          args,
+          ports: [
+            { name: 'metrics', number: metricsPort },
+            { name: 'health', number: healthPort },
+          ],
+          liveness: kplus.Probe.fromHttpGet('/healthz', { port: healthPort }),
+          readiness: kplus.Probe.fromHttpGet('/readyz', { port: healthPort }),
+          resources: props.resources ?? {
+            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: 65532,
+            group: 65532,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+        },
+      ],
+    });
+    namespaced.push(this.deployment);
+
+    this.metricsService = new kplus.Service(this, 'MetricsService', {
+      metadata: meta(`${NAME}-metrics`),
+      selector: this.deployment,
+      ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }],
+    });
+    namespaced.push(this.metricsService);
+
+    if (props.createNamespace ?? true) {
+      const ns = new kplus.Namespace(this, 'Namespace', {
+        metadata: { name: this.namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      });
+      for (const c of namespaced) c.node.addDependency(ns);
+    }
+    // The controller needs its CRDs; so does every custom resource in the app.
+    this.deployment.node.addDependency(this.crds);
+    orderCustomResourcesAfter(this);
+  }
+
+  /** A ClusterRole (all namespaces) or a Role in the watched namespace, bound to the ServiceAccount. */
+  private grantPermissions(watchNamespace: string | undefined, labels: Record<string, string>): Construct[] {
+    if (watchNamespace) {
+      const role = new kplus.Role(this, 'ManagerRole', { metadata: { name: NAME, namespace: watchNamespace, labels } });
+      allowAll(role, CONTROLLER_PERMISSIONS);
+      const binding = new kplus.RoleBinding(this, 'ManagerRoleBinding', { metadata: { name: NAME, namespace: watchNamespace, labels }, role });
+      binding.addSubjects(this.serviceAccount);
+      return [binding];
+    }
+    const clusterRole = new kplus.ClusterRole(this, 'ManagerClusterRole', { metadata: { name: NAME, labels } });
+    allowAll(clusterRole, CONTROLLER_PERMISSIONS);
+    const binding = new kplus.ClusterRoleBinding(this, 'ManagerClusterRoleBinding', { metadata: { name: NAME, labels }, role: clusterRole });
+    binding.addSubjects(this.serviceAccount);
+    return [binding];
+  }
+}
+
+function allowAll(role: kplus.Role | kplus.ClusterRole, permissions: readonly ControllerPermission[]): void {
+  for (const p of permissions) {
+    const resources = p.resources.map((r) => kplus.ApiResource.custom({ apiGroup: p.apiGroup, resourceType: r }));
+    role.allow([...p.verbs], ...resources);
+  }
+}
+
+function validateControllerProps(p: KubejobsControllerProps): void {
+  for (const [prop, value] of [['namespace', p.namespace], ['watchNamespace', p.watchNamespace]] as const) {
+    if (value !== undefined && !DNS_LABEL.test(value)) {
+      throw new Error(`'${prop}' ('${value}') must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`);
+    }
+  }
+  const replicas = p.replicas ?? 1;
+  if (!isIntegerIn(replicas, 1, 100)) throw new Error(`'replicas' (${replicas}) must be an integer from 1 to 100`);
+  if (replicas > 1 && p.leaderElection === false) {
+    throw new Error(`'replicas' (${replicas}) needs 'leaderElection': without it every replica would reconcile the same jobs; set leaderElection: true or replicas: 1`);
+  }
+  if (p.concurrency !== undefined && !isIntegerIn(p.concurrency, 1, 1000)) {
+    throw new Error(`'concurrency' (${p.concurrency}) must be an integer from 1 to 1000`);
+  }
+  for (const [prop, port] of [['metricsPort', p.metricsPort], ['healthPort', p.healthPort]] as const) {
+    if (port !== undefined && !isIntegerIn(port, 1024, 65535)) {
+      throw new Error(`'${prop}' (${port}) must be an integer from 1024 to 65535: the controller runs as non-root and cannot bind lower ports`);
+    }
+  }
+  if ((p.metricsPort ?? 8080) === (p.healthPort ?? 8081)) {
+    throw new Error(`'metricsPort' and 'healthPort' are both ${p.metricsPort ?? 8080}: give them different ports`);
+  }
+  if (p.tag !== undefined && p.tag.trim() === '') throw new Error('\'tag\' is empty: give an image tag, or leave it unset for this package\'s version');
+}

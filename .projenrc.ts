@@ -1,5 +1,8 @@
 import { javascript, typescript } from 'projen';
 
+/** Dependencies that ship ES modules only and must be transpiled for jest. */
+const ESM_ONLY_PACKAGES = ['@marcbachmann/cel-js', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
+
 // kubejobs is a plain TypeScript package, not jsii: the Pulumi adapter exposes `pulumi.Input<T>`
 // and the runtime uses generics and index signatures, all of which jsii forbids
 // (shared/reference/iac-anchors.md §3.2, option B).
@@ -11,7 +14,8 @@ const project = new typescript.TypeScriptProject({
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  // 20.19: the first Node 20 that can require() ES modules (@kubernetes/client-node 1.x, cel-js).
+  minNodeVersion: '20.19.0',
   typescriptVersion: '~5.6.0',
   sampleCode: false,
   github: false,
@@ -42,6 +46,10 @@ const project = new typescript.TypeScriptProject({
     'typedoc-plugin-markdown@^4.14.0',
     'cdk8s-cli@^2.200.0',
     '@kubernetes/client-node@~1.4.0',
+    '@pulumi/pulumi@^3.140.0',
+    '@pulumi/kubernetes@^4.18.0',
+    'tsconfig-paths@^4.2.0',
+    'jest-environment-node@^30.0.0',
   ],
 
   tsconfig: {
@@ -52,7 +60,9 @@ const project = new typescript.TypeScriptProject({
     },
   },
   tsconfigDev: {
-    compilerOptions: { skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
+    // isolatedModules: ts-jest then only transpiles (fast on small machines); type checking is
+    // `tsc`'s job in the `typecheck` step of `test`.
+    compilerOptions: { skipLibCheck: true, lib: ['es2022'], target: 'ES2022', isolatedModules: true, allowJs: true },
   },
 
   jestOptions: {
@@ -62,6 +72,11 @@ const project = new typescript.TypeScriptProject({
     junitReporting: false,
     jestConfig: {
       testTimeout: 60_000,
+      collectCoverage: false,
+      // On 2 cores jest would default to one worker; cluster test files each start their own plane.
+      maxWorkers: 2,
+      // These packages ship ES modules only; Node 20.19+ can require() them, jest cannot, so they are transpiled.
+      transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/'],
     },
   },
@@ -73,8 +88,15 @@ const project = new typescript.TypeScriptProject({
 });
 
 // `kubejobs` is the cdk8s API; `kubejobs/pulumi` is the Pulumi adapter (loaded only on demand).
+// Pulumi users install these; cdk8s-only users never do, and `import 'kubejobs'` never loads them.
+project.package.addPeerDeps('@pulumi/pulumi@^3.140.0', '@pulumi/kubernetes@^4.18.0');
+project.package.addField('peerDependenciesMeta', {
+  '@pulumi/pulumi': { optional: true },
+  '@pulumi/kubernetes': { optional: true },
+});
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
 project.package.addVersion('0.1.0');
@@ -97,6 +119,31 @@ project.addTask('synth:examples', {
   description: 'Synthesise every example app in examples/ with the real `cdk8s synth`',
   exec: 'ts-node --project projenrc/tsconfig.json projenrc/synth-examples.ts',
 });
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the library, the tests, the examples and the projen scripts',
+  steps: [
+    { exec: 'tsc --noEmit -p tsconfig.json' },
+    { exec: 'tsc --noEmit -p test/tsconfig.json' },
+    { exec: 'tsc --noEmit -p projenrc/tsconfig.json' },
+  ],
+});
+project.testTask.prependSpawn(typecheck);
+
+project.package.file.addOverride('jest.transform', {
+  '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
+  [`^.+/node_modules/(${ESM_ONLY_PACKAGES.join('|')})/.+\\.m?js$`]: ['ts-jest', {
+    tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, isolatedModules: true, sourceMap: false, inlineSourceMap: false },
+  }],
+});
+
+// The cluster tests need etcd, kube-apiserver and kube-controller-manager: built from Go modules
+// into ~/.cache/kubejobs on first use, reused afterwards (test/cluster/README.md).
+const k8sBinaries = project.addTask('k8s:binaries', {
+  description: 'Build or reuse etcd, kube-apiserver and kube-controller-manager for the cluster tests',
+  exec: 'bash test/cluster/build-binaries.sh',
+});
+project.testTask.prependSpawn(k8sBinaries);
 
 project.gitignore.addPatterns('/examples/**/dist/', '/test-reports/', '/.tmp/');
 

@@ -215,9 +215,10 @@ export class KubejobsController extends Construct implements ICrdInstaller {
         metadata: { name: this.namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' } },
       });
       for (const c of namespaced) c.node.addDependency(ns);
+      namespaced.push(ns);
     }
-    // The controller needs its CRDs; so does every custom resource in the app.
-    this.deployment.node.addDependency(this.crds);
+    // CRDs first: the controller needs them, and so does every custom resource in the app.
+    for (const c of namespaced) c.node.addDependency(this.crds);
     orderCustomResourcesAfter(this);
   }
 

@@ -148,17 +148,23 @@ fi
 # --- 4. (Re)generate go.mod from the release's own go.mod -----------------
 regenerate_gomod() {
   log "generating go.mod for k8s.io/kubernetes $version"
-  cd "$here"
-  local upstream staging etcd_version go_line
-  upstream="$(go mod download -json "k8s.io/kubernetes@$version" |
-    sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')"
-  [[ -f "$upstream" ]] || die "could not download the go.mod of k8s.io/kubernetes@$version"
+  # Work in a scratch directory and copy the result back only on success, so
+  # an unavailable version or a proxy failure never leaves a broken go.mod.
+  local work upstream staging etcd_version go_line dl
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064 # expand $work now; the build step replaces this trap
+  trap "rm -rf '$work'" EXIT
+  cd "$work"
+  dl="$(go mod download -json "k8s.io/kubernetes@$version" 2>&1)" ||
+    die "could not download k8s.io/kubernetes@$version from the Go module proxy:
+$dl"
+  upstream="$(sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p' <<<"$dl")"
+  [[ -f "$upstream" ]] || die "could not find the go.mod of k8s.io/kubernetes@$version in: $dl"
   staging="v0.${version#v1.}"
   go_line="$(awk '$1 == "go" { print $2; exit }' "$upstream")"
   etcd_version="$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2; exit }' "$upstream")"
   [[ -n "$etcd_version" ]] || die "k8s.io/kubernetes@$version does not pin go.etcd.io/etcd/server/v3"
 
-  rm -f go.mod go.sum
   go mod init kubejobs.invalid/test/cluster 2>/dev/null
   go mod edit -go="$go_line"
   # Kubernetes' own go.mod sets GODEBUG defaults for its binaries; a wrapper
@@ -192,6 +198,9 @@ regenerate_gomod() {
     die "the etcd server changed Kubernetes dependency versions:
 $drift"
   fi
+  cp go.mod go.sum "$here/"
+  cd "$here"
+  rm -rf "$work"
   log "go.mod generated: k8s.io/kubernetes $version, staging $staging, etcd $etcd_version"
 }
 

@@ -121,13 +121,20 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       if (!(err instanceof StartError) || !err.portConflict) {
         throw err;
       }
+      fs.rmSync(err.workDir, { recursive: true, force: true });
     }
   }
   throw lastError;
 }
 
 class StartError extends Error {
-  public constructor(message: string, public readonly portConflict: boolean) {
+  public constructor(
+    message: string,
+    /** A server could not bind its port (lost the race for a probed port). */
+    public readonly portConflict: boolean,
+    /** The attempt's temporary directory, kept for its logs. */
+    public readonly workDir: string,
+  ) {
     super(message);
   }
 }
@@ -320,7 +327,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
     throw new StartError(
       `control plane failed to start after ${Date.now() - started} ms: ${(err as Error).message}\n` +
       `logs kept in ${logsDir}\n${logs}`,
-      portConflict);
+      portConflict, root);
   }
 }
 

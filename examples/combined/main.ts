@@ -1,0 +1,32 @@
+import { App, Chart } from 'cdk8s';
+import { ArenaConfig, ArenaJob, FinishRule, GenericJob, KubejobsController, T9kVariable } from 'kubejobs';
+
+// The controller and the jobs in one app: the CRDs come first, then the controller, then the jobs
+// (kubejobs orders them), so `kubectl apply -f dist/` works on an empty cluster.
+const app = new App();
+const platform = new Chart(app, 'platform');
+const controller = new KubejobsController(platform, 'kubejobs');
+
+const jobs = new Chart(app, 'jobs', { namespace: 'ml' });
+jobs.addDependency(controller);
+
+new GenericJob(jobs, 'train', {
+  metadata: { name: 'mnist-train' },
+  replicaSpecs: [
+    {
+      type: 'master',
+      containers: [{ name: 'trainer', image: 'python:3.12-slim', command: ['python', '-m', 'train', '--role', T9kVariable.type, '--rank', T9kVariable.rank] }],
+    },
+    {
+      type: 'worker',
+      replicas: 2,
+      containers: [{ name: 'trainer', image: 'python:3.12-slim', command: ['python', '-m', 'train', '--role', T9kVariable.type, '--rank', T9kVariable.rank] }],
+    },
+  ],
+  successRules: [FinishRule.ranks('master', 0)],
+});
+
+const config = new ArenaConfig(jobs, 'config', { metadata: { name: 'smoke' }, sourceName: 'smoke-pack', providers: [{ name: 'mock' }] });
+new ArenaJob(jobs, 'eval', { metadata: { name: 'smoke-eval' }, config });
+
+app.synth();

@@ -1,0 +1,189 @@
+import { ApiObject, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Node } from 'constructs';
+import {
+  CleanUpPolicy,
+  FinishRule,
+  GenericJob,
+  GenericJobProps,
+  ReplicaRestartPolicy,
+  ReplicaSpecProps,
+  T9kVariable,
+} from '../src';
+import { validateManifest } from '../src/api';
+
+const worker = (overrides: Partial<ReplicaSpecProps> = {}): ReplicaSpecProps => ({
+  type: 'worker',
+  replicas: 4,
+  containers: [{ name: 'trainer', image: 'python:3.12' }],
+  ...overrides,
+});
+
+function synthJob(props: GenericJobProps): any {
+  const chart = Testing.chart();
+  new GenericJob(chart, 'job', props);
+  const [job] = Testing.synth(chart);
+  return job;
+}
+
+describe('GenericJob', () => {
+  test('defaultChild is the GenericJob API object', () => {
+    const chart = Testing.chart();
+    const job = new GenericJob(chart, 'job', { replicaSpecs: [worker()] });
+    const child = Node.of(job).defaultChild as ApiObject;
+    expect(child.kind).toEqual('GenericJob');
+    expect(child.apiVersion).toEqual('batch.tensorstack.dev/v1beta1');
+    expect(child).toBe(job.apiObject);
+  });
+
+  test('renders replica specs from cdk8s-plus containers, with restartPolicy Never in the pod', () => {
+    const job = synthJob({ metadata: { name: 'train' }, replicaSpecs: [worker({ restartPolicy: ReplicaRestartPolicy.onFailure(3) })] });
+    expect(job.metadata.name).toEqual('train');
+    const [spec] = job.spec.replicaSpecs;
+    expect(spec).toMatchObject({ type: 'worker', replicas: 4, restartPolicy: { policy: 'OnFailure', limit: 3 } });
+    expect(spec.template.spec.restartPolicy).toEqual('Never');
+    expect(spec.template.spec.containers[0]).toMatchObject({ name: 'trainer', image: 'python:3.12' });
+    // cdk8s-plus defaults apply, as users of cdk8s-plus expect.
+    expect(spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+  });
+
+  test('defaults: one replica restarted OnFailure with limit 0, no rules, no service', () => {
+    const job = synthJob({ replicaSpecs: [{ type: 'main', containers: [{ image: 'busybox' }] }] });
+    expect(job.spec.replicaSpecs[0]).toMatchObject({ replicas: 1, restartPolicy: { policy: 'OnFailure', limit: 0 } });
+    expect(job.spec.successRules).toBeUndefined();
+    expect(job.spec.service).toBeUndefined();
+    expect(job.spec.runMode).toBeUndefined();
+  });
+
+  test('replica specs added after construction are rendered (lazy spec)', () => {
+    const chart = Testing.chart();
+    const job = new GenericJob(chart, 'job', { successRules: [FinishRule.ranks('master', 0)] });
+    job.addReplicaSpec({ type: 'master', containers: [{ image: 'busybox' }] });
+    job.addReplicaSpec(worker());
+    expect(job.replicaTypes).toEqual(['master', 'worker']);
+    const [out] = Testing.synth(chart);
+    expect(out.spec.replicaSpecs.map((r: any) => r.type)).toEqual(['master', 'worker']);
+  });
+
+  test('typed rules, service ports, run modes, cleanup and T9k scheduler', () => {
+    const job = synthJob({
+      replicaSpecs: [worker(), { type: 'master', containers: [{ image: 'busybox' }] }],
+      successRules: [FinishRule.of({ master: [0] }), FinishRule.of({ worker: [0, 1, 2] })],
+      failureRules: [FinishRule.ranks('master', 0)],
+      servicePorts: [{ name: 'http', port: 2222 }],
+      debug: { enabled: false, replicas: [{ type: 'worker', skipInitContainer: true, command: ['/usr/bin/sshd'] }] },
+      pause: { enabled: false, resume: [{ type: 'worker', args: ['--resume'] }] },
+      cleanUpPolicy: CleanUpPolicy.UNFINISHED,
+      t9kScheduler: { queue: 'default', priority: 50 },
+    });
+    expect(job.spec.successRules).toEqual([{ master: [0] }, { worker: [0, 1, 2] }]);
+    expect(job.spec.failureRules).toEqual([{ master: [0] }]);
+    expect(job.spec.service).toEqual({ ports: [{ name: 'http', port: 2222 }] });
+    expect(job.spec.runMode).toEqual({
+      debug: { enabled: false, replicaSpecs: [{ type: 'worker', skipInitContainer: true, command: ['/usr/bin/sshd'] }] },
+      pause: { enabled: false, resumeSpecs: [{ type: 'worker', args: ['--resume'] }] },
+    });
+    expect(job.spec.cleanUpPolicy).toEqual('Unfinished');
+    expect(job.spec.scheduler).toEqual({ t9kScheduler: { queue: 'default', priority: 50 } });
+    expect(validateManifest(job)).toEqual([]);
+  });
+
+  test('T9k variable helpers produce the controller\'s syntax', () => {
+    expect(T9kVariable.type).toEqual('$(type)');
+    expect(T9kVariable.rank).toEqual('$(rank)');
+    expect(T9kVariable.replicas('worker')).toEqual('$(replicas[worker])');
+    expect(T9kVariable.serviceHost('worker', 1)).toEqual('$(service.worker[1].host)');
+    expect(T9kVariable.servicePort('http')).toEqual('$(service.port[http])');
+  });
+
+  test('raw pod template escape hatch is emitted as given', () => {
+    const template = { metadata: { labels: { team: 'ml' } }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } };
+    const job = synthJob({ replicaSpecs: [{ type: 'worker', podTemplate: template }] });
+    expect(job.spec.replicaSpecs[0].template).toEqual(template);
+  });
+
+  test('pod metadata, volumes and service accounts come through cdk8s-plus', () => {
+    const chart = Testing.chart();
+    const data = kplus.Volume.fromEmptyDir(chart, 'data', 'data');
+    new GenericJob(chart, 'job', {
+      replicaSpecs: [{
+        type: 'worker',
+        podMetadata: { labels: { team: 'ml' } },
+        containers: [{ image: 'busybox', volumeMounts: [{ path: '/data', volume: data }] }],
+      }],
+    });
+    const [job] = Testing.synth(chart);
+    const template = job.spec.replicaSpecs[0].template;
+    expect(template.metadata).toEqual({ labels: { team: 'ml' } });
+    expect(template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+  });
+
+  test('the emitted resource validates against the GenericJob CRD schema', () => {
+    const job = synthJob({ replicaSpecs: [worker()], successRules: [FinishRule.ranks('worker', 3)] });
+    expect(validateManifest(job)).toEqual([]);
+  });
+
+  test('snapshot', () => {
+    const chart = Testing.chart();
+    new GenericJob(chart, 'job', {
+      replicaSpecs: [worker({ containers: [{ name: 'trainer', image: 'python:3.12', command: ['python', 'train.py', '--rank', T9kVariable.rank] }] })],
+      successRules: [FinishRule.ranks('worker', 0)],
+    });
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+});
+
+describe('GenericJob bad props', () => {
+  const at = (props: GenericJobProps) => () => new GenericJob(Testing.chart(), 'job', props);
+  const atSynth = (props: GenericJobProps) => () => {
+    const chart = Testing.chart();
+    new GenericJob(chart, 'job', props);
+    Testing.synth(chart);
+  };
+
+  test.each<[string, () => void, string]>([
+    ['upper-case type', at({ replicaSpecs: [worker({ type: 'Worker_1' })] }),
+      '\'replicaSpecs[0].type\' (\'Worker_1\') must be a DNS-1123 label: lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters'],
+    ['duplicate type', at({ replicaSpecs: [worker(), worker()] }),
+      '\'replicaSpecs[1].type\' (\'worker\') is already declared by \'replicaSpecs[0]\': replica types must be unique; merge them or rename one'],
+    ['zero replicas', at({ replicaSpecs: [worker({ replicas: 0 })] }),
+      '\'replicaSpecs[0].replicas\' (0) must be an integer from 1 to 1024'],
+    ['fractional replicas', at({ replicaSpecs: [worker({ replicas: 1.5 })] }),
+      '\'replicaSpecs[0].replicas\' (1.5) must be an integer from 1 to 1024'],
+    ['negative restart limit', at({ replicaSpecs: [worker({ restartPolicy: ReplicaRestartPolicy.onFailure(-1) })] }),
+      '\'replicaSpecs[0].restartPolicy\' limit (-1) must be an integer from 0 to 32767'],
+    ['no containers', at({ replicaSpecs: [worker({ containers: [] })] }),
+      '\'replicaSpecs[0].containers\' is empty: a replica needs at least one container, e.g. containers: [{ image: \'python:3.12\', command: [\'python\', \'train.py\'] }]'],
+    ['pod template and containers', at({ replicaSpecs: [worker({ podTemplate: { spec: { containers: [{ name: 'c' }] } } })] }),
+      '\'replicaSpecs[0]\' sets both \'podTemplate\' and pod props (\'containers\', \'initContainers\' or \'volumes\'): use one of them'],
+    ['priority above 100', at({ replicaSpecs: [worker()], t9kScheduler: { queue: 'default', priority: 101 } }),
+      '\'t9kScheduler.priority\' (101) must be an integer from 0 (lowest) to 100'],
+    ['empty queue', at({ replicaSpecs: [worker()], t9kScheduler: { queue: ' ' } }),
+      '\'t9kScheduler.queue\' is empty: name the T9k scheduler queue the job\'s PodGroup joins, e.g. \'default\''],
+    ['service port out of range', at({ replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 70000 }] }),
+      '\'servicePorts[0].port\' (70000) must be an integer from 1 to 65535'],
+    ['duplicate service port name', at({ replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] }),
+      '\'servicePorts[1].name\' (\'http\') is used by another port: port names must be unique'],
+    ['no replica specs', atSynth({}),
+      '\'replicaSpecs\' is empty: a GenericJob needs at least one replica spec; pass \'replicaSpecs\' or call addReplicaSpec()'],
+    ['rule names an undeclared type', atSynth({ replicaSpecs: [worker()], successRules: [FinishRule.ranks('chief', 0)] }),
+      '\'successRules[0]\' names replica type \'chief\', but the job declares only \'worker\''],
+    ['rule names a rank out of range', atSynth({ replicaSpecs: [worker()], failureRules: [FinishRule.ranks('worker', 4)] }),
+      '\'failureRules[0]\' names rank 4 of \'worker\', but \'worker\' has 4 replicas (ranks 0 to 3)'],
+    ['debug names an undeclared type', atSynth({ replicaSpecs: [worker()], debug: { replicas: [{ type: 'ps' }] } }),
+      '\'debug.replicas[0].type\' names replica type \'ps\', but the job declares only \'worker\''],
+    ['service variable without service ports', atSynth({ replicaSpecs: [worker({ containers: [{ name: 'c', image: 'x', args: [T9kVariable.serviceHost('worker', 0)] }] })] }),
+      '\'replicaSpecs[0]\' container \'c\' uses \'$(service.worker[0].host)\', but the job has no \'servicePorts\': add servicePorts so the controller creates the replica Services'],
+    ['replicas variable for an undeclared type', atSynth({ replicaSpecs: [worker({ containers: [{ name: 'c', image: 'x', args: [T9kVariable.replicas('ps')] }] })] }),
+      '\'replicaSpecs[0]\' container \'c\' uses \'$(replicas[ps])\', but the job declares only \'worker\''],
+    ['unknown service port name', atSynth({ replicaSpecs: [worker({ containers: [{ name: 'c', image: 'x', args: [T9kVariable.servicePort('grpc')] }] })], servicePorts: [{ name: 'http', port: 80 }] }),
+      '\'replicaSpecs[0]\' container \'c\' uses \'$(service.port[grpc])\', but no service port is named \'grpc\' (named ports: \'http\')'],
+  ])('%s', (_name, act, message) => {
+    expect(act).toThrow(message);
+  });
+
+  test('an invalid raw pod template fails schema validation at synth with the field path', () => {
+    const act = atSynth({ replicaSpecs: [{ type: 'worker', podTemplate: { spec: { containers: [{ name: 'Bad_Name' }] } } }] });
+    expect(act).toThrow('spec.replicaSpecs[0].template.spec.containers[0].name: must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (got "Bad_Name")');
+  });
+});

@@ -1,0 +1,136 @@
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ArenaConfig, ArenaJob, CONTROLLER_PERMISSIONS, GenericJob, KubejobsController, KubejobsControllerProps } from '../src';
+
+function synth(props: KubejobsControllerProps = {}): any[] {
+  const chart = Testing.chart();
+  new KubejobsController(chart, 'kubejobs', props);
+  return Testing.synth(chart);
+}
+
+const byKind = (objects: any[], kind: string) => objects.filter((o) => o.kind === kind);
+
+describe('KubejobsController', () => {
+  test('emits the CRDs first, then the namespace, RBAC, the Deployment and the metrics Service', () => {
+    const kinds = synth().map((o) => o.kind);
+    expect(kinds.slice(0, 3)).toEqual(['CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition']);
+    expect(kinds.indexOf('Namespace')).toBeLessThan(kinds.indexOf('Deployment'));
+    expect(new Set(kinds)).toEqual(new Set([
+      'CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service',
+    ]));
+    const crdNames = byKind(synth(), 'CustomResourceDefinition').map((c) => c.metadata.name);
+    expect(crdNames).toEqual(['genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai']);
+  });
+
+  test('the controller pod meets Pod Security "restricted"', () => {
+    const [deployment] = byKind(synth(), 'Deployment');
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    for (const c of pod.containers) {
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsGroup: 65532,
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+    }
+    expect(pod.hostNetwork).toBe(false);
+    expect(pod.automountServiceAccountToken).toBe(true);
+    const [ns] = byKind(synth(), 'Namespace');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toEqual('restricted');
+  });
+
+  test('runs `kubejobs controller` with the flags from the props, probes and resources', () => {
+    const [deployment] = byKind(synth({ namespace: 'jobs-system', tag: '1.2.3', concurrency: 8, watchNamespace: 'ml', leaderElection: true }), 'Deployment');
+    const [c] = deployment.spec.template.spec.containers;
+    expect(c.image).toEqual('ghcr.io/kubejobs/kubejobs:1.2.3');
+    expect(c.args).toEqual([
+      'controller', '--leader-elect=true', '--leader-election-namespace=jobs-system', '--metrics-bind-address=:8080',
+      '--health-probe-bind-address=:8081', '--concurrency=8', '--log-level=info', '--namespace=ml',
+    ]);
+    expect(c.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 8081 });
+    expect(c.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 8081 });
+    expect(c.resources).toEqual({ limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(deployment.metadata.namespace).toEqual('jobs-system');
+  });
+
+  test('RBAC: exactly the controller permissions cluster-wide, Leases only in its namespace, no Secrets', () => {
+    const objects = synth();
+    const [clusterRole] = byKind(objects, 'ClusterRole');
+    const granted = clusterRole.rules.flatMap((r: any) => r.resources.map((res: string) => `${r.apiGroups[0]}/${res}:${[...r.verbs].sort().join(',')}`)).sort();
+    const expected = CONTROLLER_PERMISSIONS.flatMap((p) => p.resources.map((res) => `${p.apiGroup}/${res}:${[...p.verbs].sort().join(',')}`)).sort();
+    expect(granted).toEqual(expected);
+    expect(JSON.stringify(clusterRole.rules)).not.toContain('secrets');
+    expect(JSON.stringify(clusterRole.rules)).not.toContain('"*"');
+    const [role] = byKind(objects, 'Role');
+    expect(role.metadata.namespace).toEqual('kubejobs-system');
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }]);
+    const bindings = [...byKind(objects, 'ClusterRoleBinding'), ...byKind(objects, 'RoleBinding')];
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system', apiGroup: '' }]);
+  });
+
+  test('watching one namespace uses a namespaced Role instead of a ClusterRole', () => {
+    const objects = synth({ watchNamespace: 'ml' });
+    expect(byKind(objects, 'ClusterRole')).toEqual([]);
+    expect(byKind(objects, 'Role').map((r) => r.metadata.namespace).sort()).toEqual(['kubejobs-system', 'ml']);
+  });
+
+  test('createNamespace: false emits no Namespace', () => {
+    expect(byKind(synth({ createNamespace: false }), 'Namespace')).toEqual([]);
+  });
+
+  test('metrics Service selects the controller pods', () => {
+    const objects = synth();
+    const [svc] = byKind(objects, 'Service');
+    const [deployment] = byKind(objects, 'Deployment');
+    expect(svc.spec.ports).toEqual([{ name: 'metrics', port: 8080, targetPort: 8080 }]);
+    expect(deployment.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+  });
+
+  test.each(['before', 'after'])('custom resources are ordered after the CRDs when the controller is defined %s them', (order) => {
+    const chart = Testing.chart();
+    const addJobs = () => {
+      new GenericJob(chart, 'job', { replicaSpecs: [{ type: 'w', containers: [{ image: 'busybox' }] }] });
+      new ArenaJob(chart, 'eval', { config: ArenaConfig.fromConfigName('c') });
+    };
+    if (order === 'after') addJobs();
+    new KubejobsController(chart, 'kubejobs');
+    if (order === 'before') addJobs();
+    const kinds = Testing.synth(chart).map((o: any) => o.kind);
+    const lastCrd = kinds.lastIndexOf('CustomResourceDefinition');
+    expect(kinds.indexOf('GenericJob')).toBeGreaterThan(lastCrd);
+    expect(kinds.indexOf('ArenaJob')).toBeGreaterThan(lastCrd);
+  });
+
+  test('snapshot', () => {
+    expect(synth({ tag: 'snapshot' })).toMatchSnapshot();
+  });
+});
+
+describe('KubejobsController bad props', () => {
+  const at = (props: KubejobsControllerProps) => () => new KubejobsController(Testing.chart(), 'k', props);
+  test.each<[string, () => void, string]>([
+    ['bad namespace', at({ namespace: 'Kube_Jobs' }), '\'namespace\' (\'Kube_Jobs\') must be a DNS-1123 label: lowercase letters, digits and \'-\', starting and ending with a letter or digit'],
+    ['bad watch namespace', at({ watchNamespace: 'ML' }), '\'watchNamespace\' (\'ML\') must be a DNS-1123 label: lowercase letters, digits and \'-\', starting and ending with a letter or digit'],
+    ['zero replicas', at({ replicas: 0 }), '\'replicas\' (0) must be an integer from 1 to 100'],
+    ['replicas without leader election', at({ replicas: 2, leaderElection: false }),
+      '\'replicas\' (2) needs \'leaderElection\': without it every replica would reconcile the same jobs; set leaderElection: true or replicas: 1'],
+    ['zero concurrency', at({ concurrency: 0 }), '\'concurrency\' (0) must be an integer from 1 to 1000'],
+    ['privileged metrics port', at({ metricsPort: 80 }), '\'metricsPort\' (80) must be an integer from 1024 to 65535: the controller runs as non-root and cannot bind lower ports'],
+    ['health port out of range', at({ healthPort: 70000 }), '\'healthPort\' (70000) must be an integer from 1024 to 65535: the controller runs as non-root and cannot bind lower ports'],
+    ['same ports', at({ metricsPort: 9000, healthPort: 9000 }), '\'metricsPort\' and \'healthPort\' are both 9000: give them different ports'],
+    ['empty tag', at({ tag: '' }), '\'tag\' is empty: give an image tag, or leave it unset for this package\'s version'],
+    ['fractional replicas', at({ replicas: 1.5 }), '\'replicas\' (1.5) must be an integer from 1 to 100'],
+  ])('%s', (_name, act, message) => {
+    expect(act).toThrow(message);
+  });
+
+  test('a pull policy from cdk8s-plus is accepted', () => {
+    const [d] = byKind(synth({ imagePullPolicy: kplus.ImagePullPolicy.ALWAYS }), 'Deployment');
+    expect(d.spec.template.spec.containers[0].imagePullPolicy).toEqual('Always');
+  });
+});

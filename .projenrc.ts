@@ -87,6 +87,12 @@ const project = new typescript.TypeScriptProject({
   },
 });
 
+// Examples import 'kubejobs' as users do; examples/tsconfig.json maps the name to src/.
+project.eslint?.addOverride({
+  files: ['examples/**/*.ts'],
+  settings: { 'import/resolver': { typescript: { project: './examples/tsconfig.json', alwaysTryTypes: true } } },
+} as any);
+
 // `kubejobs` is the cdk8s API; `kubejobs/pulumi` is the Pulumi adapter (loaded only on demand).
 // Pulumi users install these; cdk8s-only users never do, and `import 'kubejobs'` never loads them.
 project.package.addPeerDeps('@pulumi/pulumi@^3.140.0', '@pulumi/kubernetes@^4.18.0');

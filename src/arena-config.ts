@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ArenaConfigSpec } from '../imports/omnia.altairalabs.ai';
 import { ARENA_CONFIG } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { toGoDuration } from './duration-format';
 import { isIntegerIn } from './validation-helpers';
+import type { ArenaConfigSpec } from '../imports/omnia.altairalabs.ai';
 
 /** An ArenaConfig an ArenaJob can run: one defined in this app, or an existing one by name. */
 export interface IArenaConfig {

@@ -1,12 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ArenaJobSpec, OutputConfig } from '../imports/omnia.altairalabs.ai';
 import { ARENA_JOB } from './api';
 import { IArenaConfig, ScenarioFilter } from './arena-config';
 import { cronProblem } from './cron-schedule';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { toGoDuration } from './duration-format';
 import { isIntegerIn } from './validation-helpers';
+import type { ArenaJobSpec, OutputConfig } from '../imports/omnia.altairalabs.ai';
 
 /** What an ArenaJob runs. */
 export enum ArenaJobType {

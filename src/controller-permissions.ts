@@ -1,6 +1,6 @@
-import { GENERIC_JOB } from './api/generic-job';
-import { ARENA_JOB } from './api/arena-job';
 import { ARENA_CONFIG } from './api/arena-config';
+import { ARENA_JOB } from './api/arena-job';
+import { GENERIC_JOB } from './api/generic-job';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
 export interface ControllerPermission {

@@ -1,4 +1,9 @@
 import { Construct } from 'constructs';
+import { GENERIC_JOB, GENERIC_JOB_LIMITS } from './api';
+import { CustomResource, CustomResourceProps } from './custom-resource';
+import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
+import { findT9kVariables } from './t9k-variables';
+import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
 import type {
   FinishRule as FinishRuleSpec,
   GenericJobSpec,
@@ -6,11 +11,6 @@ import type {
   ReplicaSpec as ReplicaSpecWire,
   ServicePort,
 } from '../imports/batch.tensorstack.dev';
-import { GENERIC_JOB, GENERIC_JOB_LIMITS } from './api';
-import { CustomResource, CustomResourceProps } from './custom-resource';
-import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
-import { findT9kVariables } from './t9k-variables';
-import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
 
 /**
  * Which replicas the controller deletes when the job finishes.

@@ -1,9 +1,11 @@
 export * from './generic-job';
 export * from './t9k-variables';
-export { CustomResource, CustomResourceProps } from './custom-resource';
-export { ReplicaPodProps } from './pod-template-renderer';
+export { CustomResource } from './custom-resource';
+export type { CustomResourceProps } from './custom-resource';
+export type { ReplicaPodProps } from './pod-template-renderer';
 export * as api from './api';
 export * from './arena-config';
 export * from './arena-job';
 export * from './kubejobs-controller';
-export { CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS, ControllerPermission } from './controller-permissions';
+export { CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
+export type { ControllerPermission } from './controller-permissions';

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { validateManifest } from '../src/api';
 import { cdk8sExampleDirs, cdk8sSynth } from '../projenrc/examples';
+import { validateManifest } from '../src/api';
 
 // Every example app is synthesised with the real `cdk8s synth` and compared to its snapshot.
 describe.each(cdk8sExampleDirs().map((d) => [basename(d), d]))('example %s', (_name, dir) => {

@@ -1,5 +1,5 @@
-import { CustomResourceDefinitionSpec, JsonSchema } from './crd';
 import { SCENARIO_FILTER } from './arena-job';
+import { CustomResourceDefinitionSpec, JsonSchema } from './crd';
 import { localObjectReference, METAV1_CONDITIONS, stringList } from './schema-parts';
 
 /**

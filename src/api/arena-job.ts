@@ -20,10 +20,10 @@ export const SCENARIO_FILTER: JsonSchema = {
 };
 
 const OUTPUT: JsonSchema = {
-  title: 'OutputConfig',
-  type: 'object',
-  required: ['type'],
-  description: 'Where results are stored.',
+  'title': 'OutputConfig',
+  'type': 'object',
+  'required': ['type'],
+  'description': 'Where results are stored.',
   'x-kubernetes-validations': [
     {
       rule: 'self.type != \'s3\' || has(self.s3)',
@@ -38,7 +38,7 @@ const OUTPUT: JsonSchema = {
       reason: 'FieldValueRequired',
     },
   ],
-  properties: {
+  'properties': {
     type: { type: 'string', enum: ['s3', 'pvc'], description: 'Destination type.' },
     s3: {
       title: 'S3Output',
@@ -96,8 +96,8 @@ const SPEC: JsonSchema = {
       },
     },
     workers: {
-      title: 'WorkerConfig',
-      type: 'object',
+      'title': 'WorkerConfig',
+      'type': 'object',
       'x-kubernetes-validations': [
         {
           rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
@@ -105,7 +105,7 @@ const SPEC: JsonSchema = {
           fieldPath: '.minReplicas',
         },
       ],
-      properties: {
+      'properties': {
         replicas: { type: 'integer', format: 'int32', minimum: 1, default: 1, description: 'Number of worker replicas.' },
         minReplicas: { type: 'integer', format: 'int32', minimum: 1, description: 'Minimum workers (autoscaling range).' },
         maxReplicas: { type: 'integer', format: 'int32', minimum: 1, description: 'Maximum workers (autoscaling range).' },

@@ -9,26 +9,26 @@
 /** A (subset of an) OpenAPI v3 structural schema as the Kubernetes API server understands it. */
 export interface JsonSchema {
   /** Name of the generated TypeScript type (json-schema-to-typescript); ignored by the API server. */
-  readonly title?: string;
-  readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  readonly description?: string;
-  readonly properties?: Record<string, JsonSchema>;
-  readonly additionalProperties?: JsonSchema | boolean;
-  readonly items?: JsonSchema;
-  readonly required?: readonly string[];
-  readonly enum?: readonly (string | number)[];
-  readonly default?: unknown;
-  readonly format?: string;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly maxProperties?: number;
-  readonly anyOf?: readonly JsonSchema[];
-  readonly nullable?: boolean;
+  readonly 'title'?: string;
+  readonly 'type'?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  readonly 'description'?: string;
+  readonly 'properties'?: Record<string, JsonSchema>;
+  readonly 'additionalProperties'?: JsonSchema | boolean;
+  readonly 'items'?: JsonSchema;
+  readonly 'required'?: readonly string[];
+  readonly 'enum'?: readonly (string | number)[];
+  readonly 'default'?: unknown;
+  readonly 'format'?: string;
+  readonly 'pattern'?: string;
+  readonly 'minimum'?: number;
+  readonly 'maximum'?: number;
+  readonly 'minLength'?: number;
+  readonly 'maxLength'?: number;
+  readonly 'minItems'?: number;
+  readonly 'maxItems'?: number;
+  readonly 'maxProperties'?: number;
+  readonly 'anyOf'?: readonly JsonSchema[];
+  readonly 'nullable'?: boolean;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
   readonly 'x-kubernetes-int-or-string'?: boolean;
   readonly 'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';

@@ -73,9 +73,9 @@ const DEBUG_SPEC: JsonSchema = {
 };
 
 const SPEC: JsonSchema = {
-  title: 'GenericJobSpec',
-  type: 'object',
-  description: 'GenericJobSpec defines the desired state of a GenericJob.',
+  'title': 'GenericJobSpec',
+  'type': 'object',
+  'description': 'GenericJobSpec defines the desired state of a GenericJob.',
   'x-kubernetes-validations': [
     {
       rule: 'has(self.replicaSpecs) && size(self.replicaSpecs) > 0',
@@ -86,25 +86,29 @@ const SPEC: JsonSchema = {
     ...finishRuleRules('successRules')!,
     ...finishRuleRules('failureRules')!,
   ],
-  properties: {
+  'properties': {
     replicaSpecs: {
-      type: 'array',
-      description: 'Replica types of the job. There must be at least one.',
-      maxItems: GENERIC_JOB_LIMITS.replicaSpecs,
+      'type': 'array',
+      'description': 'Replica types of the job. There must be at least one.',
+      'maxItems': GENERIC_JOB_LIMITS.replicaSpecs,
       'x-kubernetes-validations': [
         {
           rule: 'self.all(r, self.exists_one(o, o.type == r.type))',
           message: 'spec.replicaSpecs: replica types must be unique; give each entry its own type or merge the duplicates',
         },
       ],
-      items: {
+      'items': {
         title: 'ReplicaSpec',
         type: 'object',
         required: ['type', 'template'],
         properties: {
           type: REPLICA_TYPE,
           replicas: {
-            type: 'integer', format: 'int32', minimum: 1, maximum: GENERIC_JOB_LIMITS.replicasPerType, default: 1,
+            type: 'integer',
+            format: 'int32',
+            minimum: 1,
+            maximum: GENERIC_JOB_LIMITS.replicasPerType,
+            default: 1,
             description: 'Number of replicas (pods) of this type.',
           },
           restartPolicy: {
@@ -153,8 +157,8 @@ const SPEC: JsonSchema = {
           },
         },
         pause: {
-          title: 'PauseMode',
-          type: 'object',
+          'title': 'PauseMode',
+          'type': 'object',
           'x-kubernetes-validations': [
             {
               rule: '(!has(self.resumeSpecs) && !has(oldSelf.resumeSpecs)) || (has(self.resumeSpecs) && has(oldSelf.resumeSpecs) && self.resumeSpecs == oldSelf.resumeSpecs)',
@@ -163,7 +167,7 @@ const SPEC: JsonSchema = {
               reason: 'FieldValueForbidden',
             },
           ],
-          properties: {
+          'properties': {
             enabled: { type: 'boolean', default: false, description: 'Delete the replicas and hold the job until disabled.' },
             resumeSpecs: { type: 'array', items: RESUME_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs },
           },
@@ -182,9 +186,9 @@ const SPEC: JsonSchema = {
       description: 'Absent: the default kube-scheduler.',
       properties: {
         t9kScheduler: {
-          title: 'T9kScheduler',
-          type: 'object',
-          required: ['queue'],
+          'title': 'T9kScheduler',
+          'type': 'object',
+          'required': ['queue'],
           'x-kubernetes-validations': [
             {
               rule: '!has(self.priority) || (self.priority >= 0 && self.priority <= 100)',
@@ -192,7 +196,7 @@ const SPEC: JsonSchema = {
               fieldPath: '.priority',
             },
           ],
-          properties: {
+          'properties': {
             queue: { type: 'string', minLength: 1, description: 'T9k scheduler queue of the job\'s PodGroup.' },
             priority: { type: 'integer', format: 'int32', default: 0, description: 'PodGroup priority in [0, 100].' },
           },

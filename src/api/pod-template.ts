@@ -21,7 +21,7 @@ const ENV_VAR: JsonSchema = {
   properties: {
     name: { type: 'string', minLength: 1, description: 'Environment variable name.' },
     value: { type: 'string', description: 'Value; T9k variables such as `$(rank)` are substituted by the controller.' },
-    valueFrom: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'Source for the value (corev1.EnvVarSource).' },
+    valueFrom: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true, 'description': 'Source for the value (corev1.EnvVarSource).' },
   },
 };
 
@@ -40,11 +40,11 @@ const CONTAINER_PORT: JsonSchema = {
 
 /** `corev1.Container`: name, image, command, args, env and ports validated; the rest kept. */
 export const CONTAINER: JsonSchema = {
-  title: 'Container',
-  type: 'object',
-  required: ['name'],
+  'title': 'Container',
+  'type': 'object',
+  'required': ['name'],
   'x-kubernetes-preserve-unknown-fields': true,
-  properties: {
+  'properties': {
     name: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN, description: 'Container name (DNS-1123 label).' },
     image: { type: 'string', description: 'Container image.' },
     command: stringList('Entrypoint array; T9k variables are substituted.'),
@@ -71,11 +71,11 @@ export const POD_TEMPLATE: JsonSchema = {
       },
     },
     spec: {
-      title: 'PodSpec',
-      type: 'object',
-      required: ['containers'],
+      'title': 'PodSpec',
+      'type': 'object',
+      'required': ['containers'],
       'x-kubernetes-preserve-unknown-fields': true,
-      properties: {
+      'properties': {
         containers: { type: 'array', minItems: 1, items: CONTAINER, description: 'At least one container.' },
         initContainers: { type: 'array', items: CONTAINER },
         restartPolicy: {

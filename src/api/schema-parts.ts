@@ -26,11 +26,11 @@ export function stringList(description: string, maxItems?: number): JsonSchema {
 
 /** `metav1.Condition`, as used by ArenaJob and ArenaConfig status. */
 export const METAV1_CONDITIONS: JsonSchema = {
-  type: 'array',
-  description: 'The latest available observations of the object\'s state.',
+  'type': 'array',
+  'description': 'The latest available observations of the object\'s state.',
   'x-kubernetes-list-type': 'map',
   'x-kubernetes-list-map-keys': ['type'],
-  items: {
+  'items': {
     title: 'Condition',
     type: 'object',
     required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
@@ -55,8 +55,8 @@ export const SERVICE_PORT: JsonSchema = {
     port: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535, description: 'Port exposed by the Service.' },
     targetPort: {
       'x-kubernetes-int-or-string': true,
-      anyOf: [{ type: 'integer' }, { type: 'string' }],
-      description: 'Container port (number or name) the Service forwards to. Defaults to `port`.',
+      'anyOf': [{ type: 'integer' }, { type: 'string' }],
+      'description': 'Container port (number or name) the Service forwards to. Defaults to `port`.',
     },
     protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
     appProtocol: { type: 'string' },

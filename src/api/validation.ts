@@ -23,8 +23,28 @@ export function validateManifest(manifest: Record<string, any>): string[] {
   return celErrors(rootSchemaOf(def), defaulted, '');
 }
 
+/**
+ * Validation of a document that is not a custom resource (the job-scheduler's job definition) against
+ * one of our schemas, by the same rules as {@link validateManifest}: defaults applied to a copy,
+ * unknown fields are errors, then the CEL rules. `unknownField` tells the reader what would happen
+ * to an undeclared field.
+ */
+export function validateDocument(schema: JsonSchema, doc: unknown, unknownField: string = 'the API server would drop it'): string[] {
+  const defaulted = JSON.parse(JSON.stringify(doc ?? null));
+  let validate = documentValidators.get(schema);
+  if (!validate) {
+    validate = ajv.compile(toAjvSchema(schema));
+    documentValidators.set(schema, validate);
+  }
+  if (!validate(defaulted)) {
+    return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted, unknownField));
+  }
+  return celErrors(schema, defaulted, '');
+}
+
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
 const validators = new Map<CustomResourceDefinitionSpec, ValidateFunction>();
+const documentValidators = new Map<JsonSchema, ValidateFunction>();
 
 function compiledValidator(def: CustomResourceDefinitionSpec): ValidateFunction {
   let v = validators.get(def);
@@ -59,12 +79,12 @@ function toAjvSchema(schema: JsonSchema): Record<string, any> {
   return out;
 }
 
-function formatAjvError(e: ErrorObject, doc: unknown): string {
+function formatAjvError(e: ErrorObject, doc: unknown, unknownField: string = 'the API server would drop it'): string {
   const path = toFieldPath(e.instancePath);
   const value = valueAt(doc, e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties':
-      return `${join(path, e.params.additionalProperty)}: unknown field; the API server would drop it. Remove it or check its spelling`;
+      return `${join(path, e.params.additionalProperty)}: unknown field; ${unknownField}. Remove it or check its spelling`;
     case 'required':
       return `${join(path, e.params.missingProperty)}: required field is missing`;
     case 'enum':
@@ -75,6 +95,7 @@ function formatAjvError(e: ErrorObject, doc: unknown): string {
 }
 
 function join(path: string, field: string): string {
+  if (!field) return path;
   return path ? `${path}.${field}` : field;
 }
 

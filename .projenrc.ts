@@ -36,6 +36,13 @@ const project = new typescript.TypeScriptProject({
     'yaml@^2.6.0',
     // cron expressions and time zones: validated at synth, scheduled by the controller
     'croner@^11.0.0',
+    // the runtime (`kubejobs controller`, `kubejobs job-scheduler`): Kubernetes client (1.4.x: 2.x needs Node 22),
+    // CLI parsing, HTTP server (health, metrics, the job-scheduler API), Prometheus metrics, JSON logs
+    '@kubernetes/client-node@~1.4.0',
+    'commander@^14.0.0',
+    'fastify@^5.0.0',
+    'prom-client@^15.1.0',
+    'pino@^10.0.0',
   ],
   devDeps: [
     'cdk8s@2.70.106',
@@ -45,7 +52,6 @@ const project = new typescript.TypeScriptProject({
     'typedoc@^0.28.0',
     'typedoc-plugin-markdown@^4.14.0',
     'cdk8s-cli@^2.200.0',
-    '@kubernetes/client-node@~1.4.0',
     '@pulumi/pulumi@^3.140.0',
     '@pulumi/kubernetes@^4.18.0',
     'tsconfig-paths@^4.2.0',
@@ -106,6 +112,7 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addVersion('0.1.0');
+project.package.addBin({ kubejobs: 'lib/cli.js' });
 project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
 
 // --- generated files: imports/ (types from our schemas) and API.md (from TSDoc) -----------------

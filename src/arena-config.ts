@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ARENA_CONFIG } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { toGoDuration } from './duration-format';
-import { isIntegerIn } from './validation-helpers';
+import { DNS_LABEL, isIntegerIn } from './validation-helpers';
 import type { ArenaConfigSpec } from '../imports/omnia.altairalabs.ai';
 
 /** An ArenaConfig an ArenaJob can run: one defined in this app, or an existing one by name. */
@@ -163,6 +163,16 @@ export class ArenaConfig extends CustomResource implements IArenaConfig {
     if (props.selfPlay?.rounds !== undefined && !isIntegerIn(props.selfPlay.rounds, 1, 2 ** 31 - 1)) {
       throw new Error(`'selfPlay.rounds' (${props.selfPlay.rounds}) must be a positive integer`);
     }
+    if (e?.timeout !== undefined && e.timeout.toMilliseconds() <= 0) {
+      throw new Error(`'evaluation.timeout' (${e.timeout.toHumanString()}) must be longer than zero`);
+    }
+    validateReferences('providers', props.providers ?? []);
+    validateReferences('toolRegistries', props.toolRegistries ?? []);
+    for (const field of ['include', 'exclude'] as const) {
+      (props.scenarios?.[field] ?? []).forEach((pattern, i) => {
+        if (pattern.trim() === '') throw new Error(`'scenarios.${field}[${i}]' is an empty pattern: give a glob such as 'scenarios/*.yaml' or remove it`);
+      });
+    }
   }
 
   protected renderSpec(): ArenaConfigSpec {
@@ -182,4 +192,13 @@ export class ArenaConfig extends CustomResource implements IArenaConfig {
       suspend: p.suspend,
     };
   }
+}
+
+function validateReferences(prop: string, refs: readonly ArenaReference[]): void {
+  refs.forEach((ref, i) => {
+    if (ref.name.trim() === '') throw new Error(`'${prop}[${i}].name' is empty: name the object to reference`);
+    if (ref.namespace !== undefined && !DNS_LABEL.test(ref.namespace)) {
+      throw new Error(`'${prop}[${i}].namespace' ('${ref.namespace}') must be a DNS-1123 label, or be left unset for the ArenaConfig's namespace`);
+    }
+  });
 }

@@ -53,6 +53,13 @@ describe('ArenaConfig bad props', () => {
     ['too many retries', at({ evaluation: { maxRetries: 11 } }), '\'evaluation.maxRetries\' (11) must be an integer from 0 to 10'],
     ['zero concurrency', at({ evaluation: { concurrency: 0 } }), '\'evaluation.concurrency\' (0) must be an integer from 1 to 100'],
     ['zero rounds', at({ selfPlay: { rounds: 0 } }), '\'selfPlay.rounds\' (0) must be a positive integer'],
+    ['fractional concurrency', at({ evaluation: { concurrency: 2.5 } }), '\'evaluation.concurrency\' (2.5) must be an integer from 1 to 100'],
+    ['zero timeout', at({ evaluation: { timeout: Duration.seconds(0) } }), '\'evaluation.timeout\' (0 seconds) must be longer than zero'],
+    ['provider without a name', at({ providers: [{ name: '' }] }), '\'providers[0].name\' is empty: name the object to reference'],
+    ['provider in an invalid namespace', at({ providers: [{ name: 'claude', namespace: 'Shared_NS' }] }),
+      '\'providers[0].namespace\' (\'Shared_NS\') must be a DNS-1123 label, or be left unset for the ArenaConfig\'s namespace'],
+    ['tool registry without a name', at({ toolRegistries: [{ name: ' ' }] }), '\'toolRegistries[0].name\' is empty: name the object to reference'],
+    ['empty include pattern', at({ scenarios: { include: [''] } }), '\'scenarios.include[0]\' is an empty pattern: give a glob such as \'scenarios/*.yaml\' or remove it'],
   ])('%s', (_name, act, message) => {
     expect(act).toThrow(message);
   });

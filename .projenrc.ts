@@ -79,6 +79,11 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       testTimeout: 60_000,
       collectCoverage: false,
+      // Examples import 'kubejobs' and 'kubejobs/pulumi' as users do; in this repository that is src/.
+      moduleNameMapper: {
+        '^kubejobs$': '<rootDir>/src/index.ts',
+        '^kubejobs/pulumi$': '<rootDir>/src/pulumi/index.ts',
+      },
       // On 2 cores jest would default to one worker; cluster test files each start their own plane.
       maxWorkers: 2,
       // These packages ship ES modules only; Node 20.19+ can require() them, jest cannot, so they are transpiled.

@@ -1,0 +1,91 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { IConstruct } from 'constructs';
+import { containsInputs, outputOf, resolveInputs } from './inputs';
+import { ConstructFactory, ManifestGroup, ManifestGroups, MANIFEST_GROUPS, Rendered, renderConstruct } from './render';
+
+/** How a Pulumi component renders its cdk8s construct. */
+export interface ComponentDefinition<Args, Props, C extends IConstruct> {
+  /** The component's name in its type token `kubejobs:index:<typeName>`. */
+  readonly typeName: string;
+  /**
+   * The groups the construct's objects fall into, in apply order. The groups are created up
+   * front, before inputs are resolved, so they are declared here rather than found by rendering.
+   */
+  readonly groups: readonly ManifestGroup[];
+  /** Defines the construct. */
+  readonly construct: ConstructFactory<Props, C>;
+  /**
+   * Turns the args, with every `pulumi.Input` resolved, into the construct's props.
+   *
+   * @default - the args are the props
+   */
+  readonly toProps?: (args: Args) => Props;
+}
+
+/**
+ * Base of the kubejobs Pulumi components: renders the cdk8s construct in an internal chart and
+ * hands the objects to `@pulumi/kubernetes` as `yaml.v2.ConfigGroup`s, CRDs first, then the
+ * controller, then the workloads, each group depending on the one before it.
+ *
+ * Args without `pulumi.Output`s are rendered in the constructor, so bad args throw a
+ * `pulumi.ResourceError` at once. Args with outputs are rendered when they resolve; a bad value
+ * then fails the deployment with the same `ResourceError`.
+ */
+export abstract class KubejobsComponent<Args, Props, C extends IConstruct> extends pulumi.ComponentResource {
+  /** The CustomResourceDefinitions, if the component installs any. */
+  public readonly crdGroup?: k8s.yaml.v2.ConfigGroup;
+  /** The controller (namespace, RBAC, Deployment, Service), if the component runs one. */
+  public readonly controllerGroup?: k8s.yaml.v2.ConfigGroup;
+  /** The workloads: custom resources and what runs them. */
+  public readonly workloadGroup?: k8s.yaml.v2.ConfigGroup;
+  /** Every object handed to Pulumi, in apply order: exactly what `cdk8s synth` writes for the same props. */
+  public readonly manifests: pulumi.Output<Record<string, any>[]>;
+
+  /** The construct as rendered, for the subclasses' outputs. */
+  protected readonly rendered: pulumi.Output<Rendered<C>>;
+
+  protected constructor(definition: ComponentDefinition<Args, Props, C>, name: string, args: Args, opts?: pulumi.ComponentResourceOptions) {
+    super(`kubejobs:index:${definition.typeName}`, name, {}, opts);
+
+    const render = (resolved: Args): Rendered<C> => {
+      try {
+        const props = definition.toProps ? definition.toProps(resolved) : (resolved as unknown as Props);
+        const rendered = renderConstruct(name, definition.construct, props);
+        checkGroups(definition, rendered.groups);
+        return rendered;
+      } catch (err) {
+        throw new pulumi.ResourceError(err instanceof Error ? err.message : String(err), this);
+      }
+    };
+    // Known args are rendered now, so that a bad prop fails `new X(...)` itself, with a stack
+    // trace into the user's program.
+    const known = !containsInputs(args);
+    this.rendered = known ? outputOf(render(args)) : resolveInputs(args).apply(render);
+
+    const groups: Partial<Record<ManifestGroup, k8s.yaml.v2.ConfigGroup>> = {};
+    let previous: pulumi.Resource | undefined;
+    for (const group of definition.groups) {
+      const objs = this.rendered.apply((r) => r.groups[group]);
+      previous = groups[group] = new k8s.yaml.v2.ConfigGroup(`${name}-${group}`, { objs }, {
+        parent: this,
+        // The first group waits for what the component waits for; each other group for the one before.
+        dependsOn: previous ? [previous] : opts?.dependsOn,
+      });
+    }
+    this.crdGroup = groups.crds;
+    this.controllerGroup = groups.controller;
+    this.workloadGroup = groups.workloads;
+    this.manifests = this.rendered.apply((r) => MANIFEST_GROUPS.flatMap((g) => r.groups[g]));
+  }
+}
+
+function checkGroups(definition: ComponentDefinition<any, any, any>, groups: ManifestGroups): void {
+  for (const group of MANIFEST_GROUPS) {
+    if (definition.groups.includes(group)) continue;
+    const stray = groups[group][0];
+    if (stray) {
+      throw new Error(`${definition.typeName} rendered ${stray.kind} '${stray.metadata?.name}' into the '${group}' group, which the component does not declare: add '${group}' to its groups`);
+    }
+  }
+}

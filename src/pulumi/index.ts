@@ -1,0 +1,16 @@
+// `kubejobs/pulumi`: the kubejobs constructs as Pulumi components. Only this folder imports
+// `@pulumi/*` (optional peer dependencies), so `import 'kubejobs'` never loads them.
+export { KubejobsComponent } from './component';
+export type { ComponentDefinition } from './component';
+export { CustomResourceComponent } from './custom-resource-component';
+export type { WithInputs, MetadataArgs, NameRef } from './inputs';
+export { MANIFEST_GROUPS } from './render';
+export type { ManifestGroup, ManifestGroups } from './render';
+export * from './generic-job';
+export * from './arena-config';
+export * from './arena-job';
+export * from './kubejobs-controller';
+export * from './radix-job-scheduler';
+export * from './kueue-resource-flavor';
+export * from './kueue-cluster-queue';
+export * from './kueue-local-queue';

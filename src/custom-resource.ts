@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CustomResourceDefinitionSpec, gvkOf, validateManifest } from './api';
 
@@ -45,9 +45,13 @@ export abstract class CustomResource extends Construct {
     this.node.addValidation({
       validate: () => {
         const propErrors = this.validateProps();
-        return propErrors.length > 0 ? propErrors : validateManifest(this.apiObject.toJson());
+        return propErrors.length > 0 ? propErrors : this.validateRendered(this.apiObject.toJson());
       },
     });
+    // cdk8s gives every object the chart's namespace; a cluster-scoped kind has none.
+    if (definition.scope === 'Cluster' && this.apiObject.metadata.namespace !== undefined) {
+      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
     dependOnInstalledCrds(this);
   }
 
@@ -63,6 +67,14 @@ export abstract class CustomResource extends Construct {
 
   /** The wire `spec` of the custom resource, rendered at synth. */
   protected abstract renderSpec(): unknown;
+
+  /**
+   * Checks the rendered object against its definition. Constructs whose resource embeds other
+   * custom resources (an AppWrapper's wrapped job) extend it to check those too.
+   */
+  protected validateRendered(manifest: Record<string, any>): string[] {
+    return validateManifest(manifest);
+  }
 
   /** Rules on the props that can only be checked once every `addX()` call has been made. */
   protected validateProps(): string[] {

@@ -4,10 +4,8 @@ import { Construct } from 'constructs';
 import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
 import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
+import { PACKAGE_VERSION } from './package-version';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PACKAGE_VERSION: string = require('../package.json').version;
 
 /** The image the bundled Dockerfile builds. */
 export const DEFAULT_CONTROLLER_IMAGE = 'ghcr.io/kubejobs/kubejobs';

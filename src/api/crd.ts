@@ -30,6 +30,7 @@ export interface JsonSchema {
   readonly 'anyOf'?: readonly JsonSchema[];
   readonly 'nullable'?: boolean;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly 'x-kubernetes-embedded-resource'?: boolean;
   readonly 'x-kubernetes-int-or-string'?: boolean;
   readonly 'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   readonly 'x-kubernetes-list-map-keys'?: readonly string[];

@@ -1,13 +1,19 @@
 import { ARENA_CONFIG } from './arena-config';
 import { ARENA_JOB } from './arena-job';
 import { CustomResourceDefinitionSpec, gvkOf } from './crd';
+import { DocumentSchemaSpec } from './document-schema';
 import { GENERIC_JOB } from './generic-job';
+import { RADIX_JOB_DEFINITION } from './radix-job-definition';
+import { APP_WRAPPER_DEFINITIONS } from './upstream';
 
 export * from './crd';
 export { GENERIC_JOB, GENERIC_JOB_LIMITS } from './generic-job';
 export { ARENA_JOB } from './arena-job';
 export { ARENA_CONFIG } from './arena-config';
-export { validateManifest } from './validation';
+export * from './upstream';
+export { validateManifest, validateDocument } from './validation';
+export type { DocumentSchemaSpec } from './document-schema';
+export * from './radix-job-definition';
 
 /** The kinds kubejobs owns: their CRDs are installed by `KubejobsController`. */
 export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG];
@@ -17,7 +23,7 @@ export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GE
  * Job, Kueue queues, ...): written here from the upstream facts, for types, synth-time validation
  * and the test cluster, never installed by `KubejobsController`.
  */
-export const UPSTREAM_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [];
+export const UPSTREAM_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [...APP_WRAPPER_DEFINITIONS];
 
 /** Every definition kubejobs knows: its own kinds, then the upstream ones. */
 export const ALL_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [...KUBEJOBS_DEFINITIONS, ...UPSTREAM_DEFINITIONS];
@@ -29,3 +35,9 @@ export function definitionOf(apiVersion: string, kind: string): CustomResourceDe
     return gvk.apiVersion === apiVersion && gvk.kind === kind;
   });
 }
+
+/**
+ * Versioned documents of our API that are not custom resources (no CRD, never sent to the API
+ * server): their types are generated into `imports/` next to the kinds of the same group.
+ */
+export const DOCUMENT_SCHEMAS: readonly DocumentSchemaSpec[] = [RADIX_JOB_DEFINITION];

@@ -2,6 +2,7 @@ import {
   ApiException,
   ApiextensionsV1Api,
   CoreV1Api,
+  HttpMethod,
   KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
@@ -116,11 +117,18 @@ export interface ApplyOptions {
   readonly fieldManager?: string;
   /** How long to wait for CRDs to be Established and their kinds served (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * What the API server does with fields the schema does not know (default `Strict`: reject
+   * them, as `kubectl apply` does, instead of silently pruning them from custom resources).
+   */
+  readonly fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
 /**
- * Server-side applies `objects` (force, field manager `kubejobs-test`) and
- * returns what the apiserver stored, in input order.
+ * Server-side applies `objects` (force, field manager `kubejobs-test`, strict field
+ * validation) and returns what the apiserver stored, in input order. The objects are sent as
+ * they are, never through client-node's typed models (which drop wire fields such as a CRD
+ * schema's `enum`, `default` and `x-kubernetes-validations`).
  *
  * Namespaces and CustomResourceDefinitions are applied first; the CRDs are
  * then waited for (Established) before the remaining objects, so a manifest
@@ -141,16 +149,19 @@ export async function applyManifests<T extends KubernetesObject>(
 
   const results = new Map<number, KubernetesObject>();
   // Retrying is only useful for "kind not served yet" right after a CRD was
-  // Established (discovery lags behind the condition); other errors are final.
+  // Established (discovery lags behind the condition), and for 429 "storage is
+  // (re)initializing" of a kind that was just established; other errors are final.
   let retryDeadline = 0;
   const apply = async (index: number): Promise<void> => {
+    const busyDeadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        results.set(index, await client.patch(applyBody(objects[index]), undefined, undefined, fieldManager,
-          true, PatchStrategy.ServerSideApply));
+        results.set(index, await client.serverSideApply(applyBody(objects[index]), fieldManager,
+          options.fieldValidation ?? 'Strict'));
         return;
       } catch (err) {
-        if (!isKindNotServedYet(err) || Date.now() >= retryDeadline) {
+        const busy = err instanceof ApiException && err.code === 429 && Date.now() < busyDeadline;
+        if (!busy && (!isKindNotServedYet(err) || Date.now() >= retryDeadline)) {
           throw new Error(`server-side apply of ${describeObject(objects[index])} failed: ${describeError(err)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -211,6 +222,23 @@ class ScopedObjectApi extends KubernetesObjectApi {
       client.defaultNamespace = namespace;
     }
     return client;
+  }
+
+  /**
+   * Server-side apply (force) of `object` as plain JSON. The stock `patch()` serializes the body
+   * through the typed model of its kind, which silently drops fields the model spells
+   * differently (`enum` -> `_enum`, `x-kubernetes-validations` -> `xKubernetesValidations`, ...).
+   */
+  public async serverSideApply(object: KubernetesObject, fieldManager: string, fieldValidation: string): Promise<KubernetesObject> {
+    const path = await this.specUriPath(object, 'patch');
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    request.setHeaderParam('Accept', 'application/json');
+    request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    request.setQueryParam('fieldManager', fieldManager);
+    request.setQueryParam('force', 'true');
+    request.setQueryParam('fieldValidation', fieldValidation);
+    request.setBody(JSON.stringify(object));
+    return this.requestPromise(request);
   }
 }
 

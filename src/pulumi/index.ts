@@ -14,3 +14,4 @@ export * from './radix-job-scheduler';
 export * from './kueue-resource-flavor';
 export * from './kueue-cluster-queue';
 export * from './kueue-local-queue';
+export * from './app-wrapper-job';

@@ -162,6 +162,16 @@ describe('objects handed to Pulumi equal what cdk8s synth writes for the same pr
     expect(handed.workloads!.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
   });
 
+  test('AppWrapperJob, queued in a LocalQueue component', async () => {
+    const props = { metadata: { name: 'ddp' }, image: 'pytorch/pytorch:2.3', command: ['python', 'train.py'], workers: 2, gpusPerPod: 1 };
+    const localQueue = new kj.KueueLocalQueue('aw-lq', { metadata: { name: 'team-a', namespace: 'ml' }, clusterQueue: 'team-a' });
+    const job = new kj.AppWrapperJob('ddp', { ...props, queue: localQueue });
+    const handed = await objectsHandedToPulumi(job, 'ddp');
+    expect(Object.keys(handed)).toEqual(['workloads']);
+    expectSameObjects(handed, cdk8sSynth('ddp', (chart, id) => new core.AppWrapperJob(chart, id, { ...props, queue: 'team-a' })));
+    expect(handed.workloads![0].metadata.labels['kueue.x-k8s.io/queue-name']).toEqual('team-a');
+  });
+
   test('Kueue ResourceFlavor, ClusterQueue and LocalQueue, referring to each other by component', async () => {
     const flavorProps = { metadata: { name: 'gpu-flavor' }, nodeLabels: { 'node.kubernetes.io/instance-type': 'gpu' } };
     const queueProps = (flavor: { name: any }): any => ({
@@ -388,6 +398,9 @@ describe('bad args raise pulumi.ResourceError with the construct\'s message', ()
       '\'replicas\' (2) needs \'leaderElection\': without it every replica would reconcile the same jobs; set leaderElection: true or replicas: 1'],
     ['RadixJobScheduler port below 1024', () => new kj.RadixJobScheduler('bad-11', { ...schedulerProps(), schedulerPort: 80 }),
       '\'schedulerPort\' (80) must be an integer from 1024 to 65535: Radix allows no other, and the scheduler runs as non-root'],
+    ['AppWrapperJob min-available above replicas', () => new kj.AppWrapperJob('bad-13', {
+      image: 'x', command: ['x'], innerType: core.InnerJobType.VOLCANO, replicas: 2, minAvailable: 3,
+    }), '\'minAvailable\' (3) must be <= \'replicas\' (2)'],
     ['KueueLocalQueue ClusterQueue name', () => new kj.KueueLocalQueue('bad-12', { metadata: { name: 'q' }, clusterQueue: 'Team_A' }),
       '\'clusterQueue\' (\'Team_A\') must be a ClusterQueue name: a DNS-1123 subdomain of at most 253 characters'],
   ];

@@ -9,7 +9,7 @@ import { validateManifest } from '../src/api';
 // tarball of this checkout (the same files `npm publish` would ship).
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf-8');
-const section = readme.slice(readme.indexOf('## Quickstart (cdk8s)'), readme.indexOf('## Constructs'));
+const section = readme.slice(readme.indexOf('## Quickstart (cdk8s)'), readme.indexOf('## Quickstart (Pulumi)'));
 
 test('the README quickstart synthesises a valid GenericJob in a new project', () => {
   const work = mkdtempSync(join(tmpdir(), 'kubejobs-quickstart-'));

@@ -55,7 +55,7 @@ const project = new typescript.TypeScriptProject({
     '@pulumi/pulumi@^3.140.0',
     '@pulumi/kubernetes@^4.18.0',
     'tsconfig-paths@^4.2.0',
-    'jest-environment-node@^30.0.0',
+    'jest-environment-node@^29.7.0',
   ],
 
   tsconfig: {
@@ -72,6 +72,8 @@ const project = new typescript.TypeScriptProject({
   },
 
   jestOptions: {
+    // jest 30 resolves modules with unrs-resolver (same registry problem as below); 29 does not.
+    jestVersion: '^29.7.0',
     // Snapshots are compared, never silently rewritten: `npm run test:update` rewrites them on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -97,6 +99,15 @@ const project = new typescript.TypeScriptProject({
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'imports/'],
   },
 });
+
+// 3.8 resolves with enhanced-resolve; later versions need unrs-resolver, whose optional platform
+// binaries this project's registry does not all serve, which breaks `npm ci`.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
+// jestVersion would ask for the same version of these, which do not exist.
+project.deps.removeDependency('@types/jest');
+project.deps.removeDependency('ts-jest');
+project.addDevDeps('@types/jest@^29.5.0', 'ts-jest@^29.2.0', 'jest-util@^29.7.0');
 
 // Examples import 'kubejobs' as users do; examples/tsconfig.json maps the name to src/.
 project.eslint?.addOverride({

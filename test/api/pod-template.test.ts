@@ -5,7 +5,9 @@ import { crdManifestOf, GENERIC_JOB, validateManifest } from '../../src/api';
 const LAST_APPLIED_ANNOTATION_LIMIT = 262_144; // bytes; what client-side `kubectl apply` can store
 
 const job = (template: unknown) => ({
-  apiVersion: 'batch.tensorstack.dev/v1beta1', kind: 'GenericJob', metadata: { name: 'j' },
+  apiVersion: 'batch.tensorstack.dev/v1beta1',
+  kind: 'GenericJob',
+  metadata: { name: 'j' },
   spec: { replicaSpecs: [{ type: 'worker', template }] },
 });
 

@@ -99,13 +99,23 @@ export async function unhandledErrorsDuring(action: () => Promise<void>): Promis
     errors.push(reason);
     promise.catch(() => undefined);
   };
-  realProcess.on('unhandledRejection', listener);
+  // jest-circus also listens on the real process and would fail the test with the rejection this
+  // helper is there to collect: its listeners are set aside meanwhile and put back after.
+  const processes = [...new Set([realProcess, process])];
+  const setAside = processes.map((p) => [p, p.listeners('unhandledRejection')] as const);
+  for (const [p, listeners] of setAside) {
+    for (const l of listeners) p.off('unhandledRejection', l as (...args: any[]) => void);
+    p.on('unhandledRejection', listener);
+  }
   try {
     await action();
     await settle();
     await new Promise((r) => setTimeout(r, 50));
   } finally {
-    realProcess.off('unhandledRejection', listener);
+    for (const [p, listeners] of setAside) {
+      p.off('unhandledRejection', listener);
+      for (const l of listeners) p.on('unhandledRejection', l as (...args: any[]) => void);
+    }
   }
   return errors;
 }

@@ -174,6 +174,12 @@ const k8sBinaries = project.addTask('k8s:binaries', {
 });
 project.testTask.prependSpawn(k8sBinaries);
 
+project.addTask('bench:controller', {
+  description: 'Benchmark: 200 GenericJobs x 4 replicas through the controller vs a plain client loop (ratio, not a test)',
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/controller.ts',
+});
+project.npmignore?.exclude('/bench/', '/Dockerfile', '/docs/');
+
 project.gitignore.addPatterns('/examples/**/dist/', '/test-reports/', '/.tmp/');
 
 project.synth();

@@ -73,7 +73,7 @@ export interface RestartPolicy {
    */
   policy?: 'Always' | 'OnFailure' | 'Never';
   /**
-   * Maximum number of restarts of each replica.
+   * Maximum restarts of the replicas of this type, counted together in status.tasks[].restartCount.
    */
   limit?: number;
 }

@@ -36,6 +36,12 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
     reason: 'report GenericJob status',
   },
   {
+    apiGroup: GENERIC_JOB.group,
+    resources: [`${GENERIC_JOB.plural}/finalizers`],
+    verbs: ['update'],
+    reason: 'set blockOwnerDeletion on children where OwnerReferencesPermissionEnforcement is enabled',
+  },
+  {
     apiGroup: ARENA_JOB.group,
     resources: [ARENA_JOB.plural, ARENA_CONFIG.plural],
     verbs: READ,

@@ -26,7 +26,8 @@ export enum CleanUpPolicy {
 
 /**
  * How the controller restarts the replicas of one type. Pods are always created with
- * `restartPolicy: Never`; the controller recreates them per this policy, at most `limit` times.
+ * `restartPolicy: Never`; the controller recreates them per this policy, at most `limit` times for
+ * the replicas of the type together (T9k counts restarts per type, in `status.tasks[].restartCount`).
  */
 export class ReplicaRestartPolicy {
   /** Never restart. */
@@ -34,12 +35,12 @@ export class ReplicaRestartPolicy {
     return new ReplicaRestartPolicy('Never', 0);
   }
 
-  /** Restart a replica that failed, at most `limit` times (default 0, the T9k default). */
+  /** Restart a replica that failed; `limit` restarts for the type in all (default 0, the T9k default). */
   public static onFailure(limit: number = 0): ReplicaRestartPolicy {
     return new ReplicaRestartPolicy('OnFailure', limit);
   }
 
-  /** Restart a replica whenever it finishes, at most `limit` times. May keep the job from ever finishing. */
+  /** Restart a replica whenever it finishes; `limit` restarts for the type in all. May keep the job from ever finishing. */
   public static always(limit: number = 0): ReplicaRestartPolicy {
     return new ReplicaRestartPolicy('Always', limit);
   }
@@ -47,7 +48,7 @@ export class ReplicaRestartPolicy {
   private constructor(
     /** `Never`, `OnFailure` or `Always`. */
     public readonly policy: 'Never' | 'OnFailure' | 'Always',
-    /** Maximum restarts of each replica. */
+    /** Maximum restarts of the replicas of this type, together. */
     public readonly limit: number,
   ) {}
 }

@@ -122,7 +122,7 @@ const SPEC: JsonSchema = {
             default: {},
             properties: {
               policy: { type: 'string', enum: ['Always', 'OnFailure', 'Never'], default: 'OnFailure', description: 'When to restart a replica.' },
-              limit: { type: 'integer', minimum: 0, maximum: 32767, default: 0, description: 'Maximum number of restarts of each replica.' },
+              limit: { type: 'integer', minimum: 0, maximum: 32767, default: 0, description: 'Maximum restarts of the replicas of this type, counted together in status.tasks[].restartCount.' },
             },
           },
           template: POD_TEMPLATE,

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { GenericJobReconciler } from './controller/generic-job/reconciler';
+import { createLogger, LOG_LEVELS } from './controller/logger';
+import { Manager } from './controller/manager';
+import { PACKAGE_VERSION } from './package-version';
+
+function parseBoolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError(`'${value}' is not a boolean: use true or false`);
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`'${value}' must be an integer from 1 to 1000`);
+  return n;
+}
+
+/** The `kubejobs` command line. */
+export function buildProgram(): Command {
+  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob (and, later, ArenaJob) resources.').version(PACKAGE_VERSION);
+  program
+    .command('controller')
+    .description('Run the controller: reconcile GenericJobs in one or all namespaces.')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
+    .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
+    .option('--leader-elect <bool>', 'elect a leader through a Lease so that only one replica reconciles', parseBoolean, true)
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE, else kubejobs-system)')
+    .option('--leader-election-id <name>', 'name of the leader Lease', 'kubejobs-controller')
+    .option('--metrics-bind-address <addr>', 'address of the Prometheus /metrics endpoint; 0 disables it', ':8080')
+    .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz; 0 disables it', ':8081')
+    .option('--concurrency <n>', 'reconciles run at once', parseConcurrency, 4)
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .action(async (opts: {
+      kubeconfig?: string;
+      namespace?: string;
+      leaderElect: boolean;
+      leaderElectionNamespace?: string;
+      leaderElectionId: string;
+      metricsBindAddress: string;
+      healthProbeBindAddress: string;
+      concurrency: number;
+      logLevel: string;
+    }) => {
+      const log = createLogger(opts.logLevel);
+      const kc = new KubeConfig();
+      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+      else kc.loadFromDefault();
+      const manager = new Manager({
+        kubeConfig: kc,
+        log,
+        namespace: opts.namespace,
+        concurrency: opts.concurrency,
+        leaderElect: opts.leaderElect,
+        leaderElectionNamespace: opts.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? 'kubejobs-system',
+        leaderElectionId: opts.leaderElectionId,
+        metricsBindAddress: opts.metricsBindAddress,
+        healthProbeBindAddress: opts.healthProbeBindAddress,
+      });
+      manager.add(new GenericJobReconciler());
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        // A stuck apiserver must not keep the pod past its grace period.
+        setTimeout(() => process.exit(1), 8_000).unref();
+        manager.stop().then(() => process.exit(0), (err) => {
+          log.error({ err: String(err) }, 'shutdown failed');
+          process.exit(1);
+        });
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      log.info({ version: PACKAGE_VERSION, namespace: opts.namespace ?? '(all)', leaderElect: opts.leaderElect, concurrency: opts.concurrency, server: kc.getCurrentCluster()?.server }, 'starting kubejobs controller');
+      await manager.start();
+    });
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
+    process.stderr.write(`kubejobs: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,351 @@
+import type {
+  Aggregate, FinishRule, GenericJob, GenericJobStatus, JobCondition, ReplicaStatus, TaskStatus,
+} from '../../../imports/batch.tensorstack.dev';
+import { KubeObject } from '../kube-client';
+import { desiredPod, desiredPodGroup, desiredService, Replica, replicasOf, StartMode } from './children';
+
+/** A pod as the decision reads it. */
+export interface ObservedPod extends KubeObject {
+  spec?: { nodeName?: string; [key: string]: unknown };
+  status?: {
+    phase?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ name: string; state?: { waiting?: unknown; running?: unknown; terminated?: { exitCode?: number } } }>;
+  };
+}
+
+/** Everything the decision looks at. */
+export interface Observed {
+  readonly job: GenericJob;
+  /** Pods controlled by the job (owner reference uid matches). */
+  readonly pods: readonly ObservedPod[];
+  /** Services controlled by the job. */
+  readonly services: readonly KubeObject[];
+  /** Now, ISO 8601 (condition transition times). */
+  readonly now: string;
+}
+
+/** An Event to record on the job. */
+export interface PlannedEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What the applier must do, in this order: status, PodGroup, Services, pod deletions, pod creations. */
+export interface Plan {
+  /** The new status (written only when it differs from the current one). */
+  readonly status: GenericJobStatus;
+  readonly podGroup?: KubeObject;
+  readonly applyServices: KubeObject[];
+  readonly deleteServices: Array<{ name: string; uid: string }>;
+  readonly deletePods: Array<{ name: string; uid: string; reason: string }>;
+  readonly createPods: KubeObject[];
+  readonly events: PlannedEvent[];
+}
+
+/** T9k's texts. */
+export const MESSAGES = {
+  initialized: 'The job has been initialized successfully.',
+  running: 'All pods are running normally.',
+  succeeded: 'The job has finished successfully.',
+  paused: 'All replicas are deleted or being deleted.',
+  resumed: 'The job has been resumed.',
+  failedWithRule: (rule: string) => `The job is failed with rule: ${rule}`,
+  noRuleHolds: 'All replicas have finished but no success rule holds.',
+} as const;
+
+const TERMINAL = new Set(['Succeeded', 'Failed']);
+
+type ReplicaPhase = NonNullable<ReplicaStatus['phase']>;
+
+/** `{ "worker": [0, 1] }`: T9k's rendering of a finish rule in messages. */
+export function formatRule(rule: FinishRule): string {
+  const parts = Object.entries(rule).map(([type, ranks]) => `"${type}": [${ranks.join(', ')}]`);
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** The phase of a replica from its pod. */
+export function replicaPhaseOf(pod: ObservedPod | undefined, hadPod: boolean): ReplicaPhase {
+  if (!pod) return hadPod ? 'Deleted' : 'Creating';
+  if (pod.metadata?.deletionTimestamp) return 'Deleted';
+  switch (pod.status?.phase) {
+    case 'Running': return 'Running';
+    case 'Succeeded': return 'Succeeded';
+    case 'Failed': return 'Failed';
+    case 'Unknown': return 'Unknown';
+    case 'Pending': {
+      // "Creating": created, but no node yet; "Pending": scheduled, containers not started.
+      const scheduled = pod.spec?.nodeName || pod.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'True');
+      return scheduled ? 'Pending' : 'Creating';
+    }
+    default: return 'Creating';
+  }
+}
+
+function containersOf(pod: ObservedPod | undefined): ReplicaStatus['containers'] {
+  return (pod?.status?.containerStatuses ?? []).map((c) => {
+    const state = c.state?.terminated ? 'Terminated' : c.state?.running ? 'Running' : 'Waiting';
+    return { name: c.name, state, ...(c.state?.terminated ? { exitCode: c.state.terminated.exitCode ?? 0 } : {}) };
+  });
+}
+
+/**
+ * Decides everything for one GenericJob from observed state. Pure: no I/O, no clock (`now` is an
+ * input), so every rule is unit-tested without a cluster.
+ *
+ * Restart bookkeeping survives controller restarts through the status alone: a restart is counted
+ * by writing `tasks[].restartCount + 1` together with the replica entry `{uid: <failed pod>,
+ * phase: Deleted}` *before* the failed pod is deleted, so a crash in between neither loses nor
+ * double-counts it (the status write is guarded by resourceVersion).
+ */
+export function decide(observed: Observed): Plan {
+  const { job, now } = observed;
+  const prev: GenericJobStatus = job.status ?? {};
+  const podByName = new Map(observed.pods.map((p) => [p.metadata?.name ?? '', p]));
+  const prevEntries = new Map<string, ReplicaStatus>();
+  for (const t of prev.tasks ?? []) for (const r of t.replicas ?? []) if (r.name) prevEntries.set(r.name, r);
+  const restarts = new Map<string, number>((prev.tasks ?? []).map((t) => [t.type ?? '', t.restartCount ?? 0]));
+  const replicas = replicasOf(job);
+  const events: PlannedEvent[] = [];
+  const deletePods: Plan['deletePods'] = [];
+  const createPods: KubeObject[] = [];
+
+  const terminal = TERMINAL.has(prev.phase ?? '');
+  const paused = !terminal && job.spec.runMode?.pause?.enabled === true;
+  const debug = job.spec.runMode?.debug?.enabled === true;
+  const wasPaused = prev.phase === 'Paused' || prev.phase === 'Resuming';
+  const everPaused = (prev.conditions ?? []).some((c) => c.type === 'Paused');
+
+  // Replica phases as observed, plus the entry each replica gets in status.
+  const phaseOf = new Map<string, ReplicaPhase>();
+  const entryOf = new Map<string, ReplicaStatus>();
+  for (const r of replicas) {
+    const pod = podByName.get(r.name);
+    const prevEntry = prevEntries.get(r.name);
+    const phase = replicaPhaseOf(pod, prevEntry?.uid !== undefined);
+    phaseOf.set(r.name, phase);
+    if (pod) entryOf.set(r.name, { name: r.name, uid: pod.metadata?.uid, phase, containers: containersOf(pod) });
+    else entryOf.set(r.name, { name: r.name, ...(prevEntry?.uid ? { uid: prevEntry.uid } : {}), phase, containers: [] });
+  }
+
+  // Restarts: decided first, because "failed" in the rules means "failed with restarts exhausted".
+  const restarting = new Set<string>();
+  const restartPlan: Array<{ replica: Replica; pod: ObservedPod; counted: boolean }> = [];
+  const tentative = new Map(restarts);
+  if (!terminal && !paused) {
+    for (const r of replicas) {
+      const pod = podByName.get(r.name);
+      const phase = phaseOf.get(r.name);
+      if (!pod || (phase !== 'Failed' && phase !== 'Succeeded')) continue;
+      const prevEntry = prevEntries.get(r.name);
+      const alreadyCounted = prevEntry?.uid === pod.metadata?.uid && prevEntry?.phase === 'Deleted';
+      if (alreadyCounted) {
+        restarting.add(r.name);
+        restartPlan.push({ replica: r, pod, counted: true });
+        continue;
+      }
+      const policy = r.spec.restartPolicy?.policy ?? 'OnFailure';
+      const limit = r.spec.restartPolicy?.limit ?? 0;
+      const wants = policy === 'Always' || (policy === 'OnFailure' && phase === 'Failed');
+      const used = tentative.get(r.type) ?? 0;
+      if (wants && used < limit) {
+        tentative.set(r.type, used + 1);
+        restarting.add(r.name);
+        restartPlan.push({ replica: r, pod, counted: false });
+      }
+    }
+  }
+
+  const succeeded = (r: Replica) => phaseOf.get(r.name) === 'Succeeded' && !restarting.has(r.name);
+  const exhausted = (r: Replica) => phaseOf.get(r.name) === 'Failed' && !restarting.has(r.name);
+  const byKey = new Map(replicas.map((r) => [`${r.type}/${r.rank}`, r]));
+  const ruleHolds = (rule: FinishRule, test: (r: Replica) => boolean) => Object.entries(rule).every(([type, ranks]) =>
+    ranks.every((rank) => {
+      const r = byKey.get(`${type}/${rank}`);
+      return r !== undefined && test(r);
+    }));
+
+  // Finish rules (never in debug mode: debug pods sleep and are inspected by hand).
+  let outcome: { phase: 'Succeeded' | 'Failed'; message: string; reason: string } | undefined;
+  if (!terminal && !paused && !debug) {
+    let failureRule: FinishRule | undefined;
+    if (job.spec.failureRules && job.spec.failureRules.length > 0) {
+      failureRule = job.spec.failureRules.find((rule) => ruleHolds(rule, exhausted));
+    } else {
+      const failed = replicas.filter(exhausted);
+      if (failed.length > 0) {
+        failureRule = {};
+        for (const r of failed) (failureRule[r.type] ??= []).push(r.rank);
+      }
+    }
+    const successRules = job.spec.successRules && job.spec.successRules.length > 0 ? job.spec.successRules : undefined;
+    const success = successRules
+      ? successRules.some((rule) => ruleHolds(rule, succeeded))
+      : replicas.every(succeeded);
+    // Failure wins a tie: a job that met a failure rule did fail, whatever else succeeded.
+    if (failureRule) {outcome = { phase: 'Failed', reason: 'Failed', message: MESSAGES.failedWithRule(formatRule(failureRule)) };} else if (success) {outcome = { phase: 'Succeeded', reason: 'Succeeded', message: MESSAGES.succeeded };} else if (replicas.length > 0 && replicas.every((r) => succeeded(r) || exhausted(r))) {
+      outcome = { phase: 'Failed', reason: 'NoRuleSatisfied', message: MESSAGES.noRuleHolds };
+    }
+  }
+
+  // Apply restarts only while the job goes on.
+  if (!outcome) {
+    for (const { replica, pod, counted } of restartPlan) {
+      entryOf.set(replica.name, { name: replica.name, uid: pod.metadata?.uid, phase: 'Deleted', containers: containersOf(pod) });
+      deletePods.push({ name: replica.name, uid: pod.metadata?.uid as string, reason: 'Restart' });
+      if (!counted) {
+        events.push({ type: 'Normal', reason: 'RestartReplica', message: `Restarting replica ${replica.name} (${phaseOf.get(replica.name)})` });
+      }
+    }
+    for (const [type, n] of tentative) restarts.set(type, n);
+  }
+
+  // Phase.
+  let phase: NonNullable<GenericJobStatus['phase']>;
+  const anyRunning = replicas.some((r) => phaseOf.get(r.name) === 'Running');
+  if (terminal) phase = prev.phase as 'Succeeded' | 'Failed';
+  else if (outcome) phase = outcome.phase;
+  else if (paused) phase = 'Paused';
+  else if (wasPaused && !anyRunning) phase = 'Resuming';
+  else phase = anyRunning ? 'Running' : 'Pending';
+
+  // Children.
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  const startMode: StartMode = debug ? { kind: 'debug' } : everPaused || paused ? { kind: 'resume' } : { kind: 'normal' };
+  if (paused) {
+    for (const pod of observed.pods) {
+      if (!pod.metadata?.deletionTimestamp) deletePods.push({ name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', reason: 'Pause' });
+    }
+  } else if (!finished) {
+    for (const r of replicas) {
+      if (!podByName.has(r.name)) createPods.push(desiredPod(job, r, startMode));
+    }
+  } else {
+    const policy = job.spec.cleanUpPolicy ?? 'None';
+    for (const pod of observed.pods) {
+      if (pod.metadata?.deletionTimestamp) continue;
+      const p = pod.status?.phase;
+      const unfinished = p !== 'Succeeded' && p !== 'Failed';
+      if (policy === 'All' || (policy === 'Unfinished' && unfinished)) {
+        deletePods.push({ name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', reason: `CleanUp${policy}` });
+      }
+    }
+  }
+  // Pods deleted now show as Deleted at once, so the status written first already says so.
+  for (const d of deletePods) {
+    const e = entryOf.get(d.name);
+    if (e) entryOf.set(d.name, { ...e, phase: 'Deleted' });
+  }
+  const applyServices: KubeObject[] = [];
+  const desiredServiceNames = new Set<string>();
+  for (const r of replicas) {
+    const svc = desiredService(job, r);
+    if (!svc) continue;
+    desiredServiceNames.add(r.name);
+    const existing = observed.services.find((s) => s.metadata?.name === r.name);
+    const existingPorts = (existing as { spec?: { ports?: unknown[] } } | undefined)?.spec?.ports?.map(portKey);
+    const desiredPorts = (svc.spec as { ports: unknown[] }).ports.map(portKey);
+    if (!existing || JSON.stringify(existingPorts) !== JSON.stringify(desiredPorts)) {
+      applyServices.push(svc);
+    }
+  }
+  const deleteServices = observed.services
+    .filter((s) => !desiredServiceNames.has(s.metadata?.name ?? ''))
+    .map((s) => ({ name: s.metadata?.name ?? '', uid: s.metadata?.uid ?? '' }));
+  const podGroup = createPods.length > 0 ? desiredPodGroup(job) : undefined;
+
+  // Status.
+  const tasks: TaskStatus[] = (job.spec.replicaSpecs ?? []).map((spec) => ({
+    type: spec.type,
+    restartCount: restarts.get(spec.type) ?? 0,
+    replicas: replicas.filter((r) => r.type === spec.type).map((r) => entryOf.get(r.name) as ReplicaStatus),
+  }));
+  const aggregate: Required<Aggregate> = { creating: 0, pending: 0, running: 0, succeeded: 0, failed: 0, unknown: 0, deleted: 0 };
+  for (const r of replicas) {
+    const p = entryOf.get(r.name)?.phase ?? 'Creating';
+    aggregate[p.toLowerCase() as keyof Aggregate]! += 1;
+  }
+  const conditions = new ConditionSet(prev.conditions ?? [], now);
+  const allCreated = replicas.every((r) => podByName.has(r.name) || entryOf.get(r.name)?.uid !== undefined);
+  if (allCreated || finished) conditions.set('Initialized', 'True', undefined, MESSAGES.initialized);
+  const failedReplicas = replicas.filter((r) => phaseOf.get(r.name) === 'Failed').map((r) => r.name);
+  if (outcome?.phase === 'Succeeded') {
+    conditions.set('Running', 'False', 'Succeeded', MESSAGES.succeeded);
+    conditions.set('Completed', 'True', 'Succeeded', MESSAGES.succeeded);
+    conditions.set('Failed', 'False', 'Succeeded', MESSAGES.succeeded);
+    events.push({ type: 'Normal', reason: 'Succeeded', message: MESSAGES.succeeded });
+  } else if (outcome?.phase === 'Failed') {
+    conditions.set('Running', 'False', outcome.reason, outcome.message);
+    conditions.set('Completed', 'False', outcome.reason, outcome.message);
+    conditions.set('Failed', 'True', outcome.reason, outcome.message);
+    events.push({ type: 'Warning', reason: outcome.reason, message: outcome.message });
+  } else if (!terminal) {
+    if (phase === 'Running') conditions.set('Running', 'True', undefined, MESSAGES.running);
+    if (phase === 'Paused' && conditions.status('Running') === 'True') conditions.set('Running', 'False', 'Paused', MESSAGES.paused);
+    if (phase === 'Running' || failedReplicas.length > 0) {
+      if (failedReplicas.length > 0) conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${failedReplicas.join(', ')}`);
+      else conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
+    }
+    if (paused) conditions.set('Paused', 'True', 'Paused', MESSAGES.paused);
+    else if (conditions.status('Paused') === 'True') conditions.set('Paused', 'False', 'Resumed', MESSAGES.resumed);
+  }
+  if (phase !== prev.phase && !outcome) {
+    events.push({ type: 'Normal', reason: phase, message: `The job is ${phase.toLowerCase()}.` });
+  }
+
+  const status: GenericJobStatus = {
+    phase,
+    observedGeneration: job.metadata.generation as number | undefined,
+    backoffCount: [...restarts.values()].reduce((a, b) => a + b, 0),
+    tasks,
+    aggregate,
+    conditions: conditions.list(),
+  };
+  if (status.observedGeneration === undefined) delete status.observedGeneration;
+  return { status, podGroup, applyServices, deleteServices, deletePods, createPods, events };
+}
+
+/** The status after pod creation for `replica` was rejected for good (invalid or forbidden pod). */
+export function failedToCreate(
+  job: GenericJob, status: GenericJobStatus, podName: string, reason: string, detail: string, now: string,
+): GenericJobStatus {
+  const message = `Failed to create pod ${podName}: ${detail}`;
+  const conditions = new ConditionSet(status.conditions ?? [], now);
+  conditions.set('Running', 'False', reason, message);
+  conditions.set('Completed', 'False', reason, message);
+  conditions.set('Failed', 'True', reason, message);
+  return { ...status, phase: 'Failed', observedGeneration: job.metadata.generation as number | undefined, conditions: conditions.list() };
+}
+
+function portKey(p: unknown): string {
+  const port = p as { name?: string; port?: number; targetPort?: unknown; protocol?: string };
+  return `${port.name ?? ''}:${port.port}:${String(port.targetPort ?? port.port)}:${port.protocol ?? 'TCP'}`;
+}
+
+const CONDITION_ORDER: JobCondition['type'][] = ['Initialized', 'Running', 'ReplicaFailure', 'Completed', 'Failed', 'Paused'];
+
+/** Conditions keyed by type; lastTransitionTime changes only when the status does. */
+class ConditionSet {
+  private readonly byType = new Map<string, JobCondition>();
+
+  public constructor(existing: readonly JobCondition[], private readonly now: string) {
+    for (const c of existing) this.byType.set(c.type, { ...c });
+  }
+
+  public status(type: JobCondition['type']): string | undefined {
+    return this.byType.get(type)?.status;
+  }
+
+  public set(type: JobCondition['type'], status: JobCondition['status'], reason: string | undefined, message: string): void {
+    const old = this.byType.get(type);
+    const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : this.now;
+    const c: JobCondition = { type, status, lastTransitionTime, message };
+    if (reason !== undefined) c.reason = reason;
+    this.byType.set(type, c);
+  }
+
+  public list(): JobCondition[] {
+    return CONDITION_ORDER.filter((t) => this.byType.has(t)).map((t) => this.byType.get(t)!);
+  }
+}

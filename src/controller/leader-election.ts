@@ -1,0 +1,187 @@
+import { isConflict, isAlreadyExists, KubeClient } from './kube-client';
+import { Logger } from './logger';
+
+/** Timing of leader election (controller-runtime's defaults). */
+export interface LeaderElectionTiming {
+  /** How long a lease is valid without renewal. */
+  readonly leaseDurationMs: number;
+  /** The leader gives up when it could not renew for this long. */
+  readonly renewDeadlineMs: number;
+  /** Pause between acquire/renew attempts. */
+  readonly retryPeriodMs: number;
+}
+
+/** 15 s lease, 10 s renew deadline, 2 s retry. */
+export const DEFAULT_LEADER_ELECTION_TIMING: LeaderElectionTiming = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
+
+interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number;
+    acquireTime?: string | null;
+    renewTime?: string | null;
+    leaseTransitions?: number;
+  };
+}
+
+/**
+ * Lease-based leader election (`coordination.k8s.io/v1`), like client-go's: a candidate takes the
+ * Lease when it is free or its holder did not renew within the lease duration, as measured on the
+ * candidate's own clock from when it last saw the Lease change (clocks of replicas may differ).
+ * Every write is guarded by resourceVersion, so two candidates can never both win.
+ */
+export class LeaderElector {
+  private leading = false;
+  private stopped = false;
+  private observedRecord = '';
+  private observedAtMs = 0;
+  private lastRenewMs = 0;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  public constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly name: string,
+    /** This candidate's identity (pod name + random suffix). */
+    public readonly identity: string,
+    private readonly log: Logger,
+    private readonly callbacks: { onStartedLeading: () => void; onStoppedLeading: () => void },
+    private readonly timing: LeaderElectionTiming = DEFAULT_LEADER_ELECTION_TIMING,
+  ) {}
+
+  /** True while this candidate holds the Lease. */
+  public isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Starts competing for (and then renewing) the Lease. */
+  public start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops; when leading, releases the Lease so a standby takes over at once. */
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    if (this.leading) {
+      this.leading = false;
+      await this.release();
+    }
+  }
+
+  private get path(): string {
+    return `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let ok = false;
+      try {
+        ok = await this.tryAcquireOrRenew();
+      } catch (err) {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election: lease request failed');
+      }
+      const now = Date.now();
+      if (ok) {
+        this.lastRenewMs = now;
+        if (!this.leading) {
+          this.leading = true;
+          this.log.info({ lease: `${this.namespace}/${this.name}`, identity: this.identity }, 'became leader');
+          this.callbacks.onStartedLeading();
+        }
+      } else if (this.leading && now - this.lastRenewMs > this.timing.renewDeadlineMs) {
+        this.leading = false;
+        this.log.error({ lease: `${this.namespace}/${this.name}` }, 'lost leadership: could not renew the lease in time');
+        this.callbacks.onStoppedLeading();
+        return;
+      }
+      await this.sleep(this.timing.retryPeriodMs * (this.leading ? 1 : 0.8 + Math.random() * 0.4));
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const nowIso = microTime();
+    const durationSeconds = Math.round(this.timing.leaseDurationMs / 1000);
+    const current = await this.client.get<Lease>(`${this.path}/${this.name}`);
+    if (!current) {
+      try {
+        await this.client.create(this.path, {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: this.name, namespace: this.namespace },
+          spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: nowIso, renewTime: nowIso, leaseTransitions: 0 },
+        });
+        return true;
+      } catch (err) {
+        if (isAlreadyExists(err)) return false;
+        throw err;
+      }
+    }
+    const record = JSON.stringify(current.spec);
+    if (record !== this.observedRecord) {
+      this.observedRecord = record;
+      this.observedAtMs = Date.now();
+    }
+    const holder = current.spec.holderIdentity ?? '';
+    const leaseMs = (current.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
+    const isMine = holder === this.identity;
+    if (!isMine && holder !== '' && this.observedAtMs + leaseMs > Date.now()) return false;
+    const spec: Lease['spec'] = isMine
+      ? { ...current.spec, renewTime: nowIso, leaseDurationSeconds: durationSeconds }
+      : {
+        holderIdentity: this.identity,
+        leaseDurationSeconds: durationSeconds,
+        acquireTime: nowIso,
+        renewTime: nowIso,
+        leaseTransitions: (current.spec.leaseTransitions ?? 0) + (holder === '' && !current.spec.acquireTime ? 0 : 1),
+      };
+    try {
+      const updated = await this.client.replace<Lease>(`${this.path}/${this.name}`, { ...current, spec });
+      this.observedRecord = JSON.stringify(updated.spec);
+      this.observedAtMs = Date.now();
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
+  }
+
+  private async release(): Promise<void> {
+    try {
+      const current = await this.client.get<Lease>(`${this.path}/${this.name}`);
+      if (!current || current.spec.holderIdentity !== this.identity) return;
+      const now = microTime();
+      await this.client.replace(`${this.path}/${this.name}`, {
+        ...current,
+        spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+      });
+      this.log.info({ lease: `${this.namespace}/${this.name}` }, 'released the leader lease');
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the leader lease');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Lease times are metav1.MicroTime: RFC 3339 with exactly six fractional digits. */
+function microTime(date = new Date()): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

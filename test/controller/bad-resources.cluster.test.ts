@@ -1,0 +1,76 @@
+/**
+ * @jest-environment ./test/cluster/environment.ts
+ */
+import { ControllerProcess } from './controller-process';
+import { condition, genericJob, template, TestApi } from './helpers';
+import { crdManifestOf } from '../../src/api/crd';
+import { GENERIC_JOB } from '../../src/api/generic-job';
+import { applyManifests, freshNamespace } from '../cluster/kube-helpers';
+import { useControlPlane } from '../cluster/use-control-plane';
+
+// Resources that pass the CRD schema but can never run end Failed with a message that says why;
+// the controller neither crashes nor retries them forever.
+
+const plane = useControlPlane();
+let controller: ControllerProcess;
+let api: TestApi;
+
+beforeAll(async () => {
+  api = new TestApi(plane().kubeConfig);
+  // No PodGroup CRD here: the T9k scheduler is not installed in this cluster.
+  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
+  controller = await ControllerProcess.start({ kubeconfigPath: plane().kubeconfigPath });
+  await controller.waitReady();
+}, 120_000);
+
+afterAll(async () => {
+  if (controller) await controller.stop();
+});
+
+test('a pod spec the apiserver rejects (volume mount without volume): Failed, CreatePodFailed, the apiserver\'s reason', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('badmount', {
+    replicaSpecs: [{ type: 'worker', replicas: 2, template: template({ volumeMounts: [{ name: 'missing', mountPath: '/data' }] }) }],
+  }));
+  const job = await api.waitForJob(ns, 'badmount', 'Failed', (j) => j.status?.phase === 'Failed');
+  const failed = condition(job, 'Failed');
+  expect(failed).toMatchObject({ status: 'True', reason: 'CreatePodFailed' });
+  expect(failed?.message).toMatch(/^Failed to create pod badmount-worker-\d: .*volumeMounts\[0\]\.name: Not found: "missing"/);
+  expect(await api.eventReasons(ns, 'badmount')).toContain('CreatePodFailed');
+});
+
+test('a pod the namespace\'s Pod Security level forbids: Failed with the violation', async () => {
+  const ns = await freshNamespace(plane().kubeConfig, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+  await api.create(ns, genericJob('priv', {
+    replicaSpecs: [{ type: 'worker', replicas: 1, template: template({ securityContext: { privileged: true } }) }],
+  }));
+  const job = await api.waitForJob(ns, 'priv', 'Failed', (j) => j.status?.phase === 'Failed');
+  expect(condition(job, 'Failed')?.message).toMatch(/^Failed to create pod priv-worker-0: .*violates PodSecurity "restricted:latest"/);
+});
+
+test('t9kScheduler on a cluster without the T9k scheduler: Failed, PodGroupUnavailable', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('nosched', {
+    replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }],
+    scheduler: { t9kScheduler: { queue: 'default' } },
+  }));
+  const job = await api.waitForJob(ns, 'nosched', 'Failed', (j) => j.status?.phase === 'Failed');
+  expect(condition(job, 'Failed')).toMatchObject({
+    reason: 'PodGroupUnavailable',
+    message: 'Failed to create the PodGroup: spec.scheduler.t9kScheduler needs the T9k scheduler: the PodGroup kind (scheduler.tensorstack.dev/v1beta1) is not served by this cluster',
+  });
+  expect(await api.pods(ns, 'nosched')).toEqual([]);
+});
+
+test('after all that, the controller still runs and still reconciles good jobs', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('good', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  await api.waitForPods(ns, 'good', ['good-worker-0']);
+  expect(controller.hasExited).toBe(false);
+  expect(await controller.probe('/healthz')).toBe(200);
+  // Failed jobs are final: no reconcile loop keeps erroring on them.
+  const errorsBefore = Number((await controller.metrics()).match(/kubejobs_reconcile_errors_total\{controller="genericjob"\} (\d+)/)?.[1] ?? 0);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const errorsAfter = Number((await controller.metrics()).match(/kubejobs_reconcile_errors_total\{controller="genericjob"\} (\d+)/)?.[1] ?? 0);
+  expect(errorsAfter).toBe(errorsBefore);
+});

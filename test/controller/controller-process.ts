@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { productionBundle } from './production-bundle';
+import { freePorts } from '../cluster/free-port';
+import { ManagedProcess } from '../cluster/processes';
+
+/** Options of {@link startController}. */
+export interface ControllerOptions {
+  /** Admin (or any) kubeconfig the controller uses through `--kubeconfig`. */
+  readonly kubeconfigPath: string;
+  /** `--leader-elect` (default false). */
+  readonly leaderElect?: boolean;
+  /** `--leader-election-namespace` (default `default`). */
+  readonly leaderElectionNamespace?: string;
+  /** `--namespace`. */
+  readonly namespace?: string;
+  /** `--concurrency` (default 4). */
+  readonly concurrency?: number;
+  /** `--log-level` (default debug, so failures come with context). */
+  readonly logLevel?: string;
+}
+
+/** A `kubejobs controller` child process run from the production bundle. */
+export class ControllerProcess {
+  /** Starts `node <bundle>/lib/cli.js controller ...` with the Deployment's flags. */
+  public static async start(options: ControllerOptions): Promise<ControllerProcess> {
+    const bundle = productionBundle();
+    const [metricsPort, healthPort] = await freePorts(2);
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-controller-'));
+    const logFile = path.join(logDir, 'controller.log');
+    const args = [
+      path.join(bundle, 'lib', 'cli.js'),
+      'controller',
+      `--leader-elect=${options.leaderElect ?? false}`,
+      `--leader-election-namespace=${options.leaderElectionNamespace ?? 'default'}`,
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+      `--health-probe-bind-address=127.0.0.1:${healthPort}`,
+      `--concurrency=${options.concurrency ?? 4}`,
+      `--log-level=${options.logLevel ?? 'debug'}`,
+      ...(options.namespace ? [`--namespace=${options.namespace}`] : []),
+      `--kubeconfig=${options.kubeconfigPath}`,
+    ];
+    const env = { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--no-warnings' };
+    const proc = new ManagedProcess('kubejobs-controller', process.execPath, args, logFile, env);
+    return new ControllerProcess(proc, logFile, metricsPort!, healthPort!);
+  }
+
+  private constructor(
+    private readonly process: ManagedProcess,
+    /** Its log (JSON lines). */
+    public readonly logFile: string,
+    /** Port of /metrics. */
+    public readonly metricsPort: number,
+    /** Port of /healthz and /readyz. */
+    public readonly healthPort: number,
+  ) {}
+
+  /** The OS process id. */
+  public get pid(): number {
+    return this.process.pid as number;
+  }
+
+  /** Resolves with the exit status. */
+  public get exited(): ManagedProcess['exited'] {
+    return this.process.exited;
+  }
+
+  /** True once the process ended. */
+  public get hasExited(): boolean {
+    return this.process.exit !== undefined;
+  }
+
+  /** GET on the health port; the status code, or 0 when not answering. */
+  public async probe(pathName: '/healthz' | '/readyz'): Promise<number> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.healthPort}${pathName}`);
+      return res.status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The /metrics text. */
+  public async metrics(): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    return res.text();
+  }
+
+  /** Waits until /readyz answers 200. */
+  public async waitReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.hasExited) throw new Error(`the controller exited before it was ready:\n${this.logTail()}`);
+      if (await this.probe('/readyz') === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the controller was not ready within ${timeoutMs} ms:\n${this.logTail()}`);
+  }
+
+  /** SIGTERM (graceful), then SIGKILL after `graceMs`. */
+  public stop(graceMs = 10_000): ReturnType<ManagedProcess['stop']> {
+    return this.process.stop(graceMs);
+  }
+
+  /** SIGKILL: no cleanup, no lease release. */
+  public async kill(): Promise<void> {
+    try {
+      process.kill(this.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await this.process.exited;
+  }
+
+  /** The log as parsed JSON lines (other lines skipped). */
+  public logLines(): Array<Record<string, unknown>> {
+    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
+    const out: Array<Record<string, unknown>> = [];
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        out.push(JSON.parse(line));
+      } catch {
+        // partial line
+      }
+    }
+    return out;
+  }
+
+  /** The last lines of the log, for failure messages. */
+  public logTail(lines = 60): string {
+    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
+    return text.split('\n').slice(-lines).join('\n');
+  }
+}

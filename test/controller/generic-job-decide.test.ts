@@ -1,0 +1,124 @@
+import type { GenericJob, GenericJobSpec } from '../../imports/batch.tensorstack.dev';
+import { decide, formatRule, ObservedPod, replicaPhaseOf } from '../../src/controller/generic-job/decide';
+import { expandT9kVariables } from '../../src/controller/generic-job/variables';
+
+const NOW = '2026-01-01T00:00:00Z';
+const tpl = { spec: { containers: [{ name: 'main', image: 'busybox', command: ['run', '$(type)-$(rank)'] }] } };
+
+function job(spec: Partial<GenericJobSpec>, status?: GenericJob['status']): GenericJob {
+  return {
+    apiVersion: 'batch.tensorstack.dev/v1beta1',
+    kind: 'GenericJob',
+    metadata: { name: 'j', namespace: 'ns', uid: 'job-uid', generation: 1 },
+    spec: { replicaSpecs: [{ type: 'worker', replicas: 2, template: tpl }], ...spec },
+    ...(status ? { status } : {}),
+  };
+}
+
+function pod(name: string, phase: string, uid = `${name}-uid`, extra: Partial<ObservedPod['metadata']> = {}): ObservedPod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', uid, ...extra }, spec: {}, status: { phase } };
+}
+
+describe('decide', () => {
+  test('a new job: creates every pod, phase Pending, replicas Creating', () => {
+    const plan = decide({ job: job({}), pods: [], services: [], now: NOW });
+    expect(plan.createPods.map((p) => p.metadata?.name)).toEqual(['j-worker-0', 'j-worker-1']);
+    expect(plan.status.phase).toBe('Pending');
+    expect(plan.status.aggregate).toEqual({ creating: 2, pending: 0, running: 0, succeeded: 0, failed: 0, unknown: 0, deleted: 0 });
+    expect((plan.createPods[1]!.spec as { containers: Array<{ command: string[] }> }).containers[0]!.command).toEqual(['run', 'worker-1']);
+  });
+
+  test('default rules: all succeeded => Succeeded', () => {
+    const plan = decide({ job: job({}), pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Succeeded')], services: [], now: NOW });
+    expect(plan.status.phase).toBe('Succeeded');
+  });
+
+  test('default failure rule names the exhausted replicas', () => {
+    const plan = decide({ job: job({ replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Never' }, template: tpl }] }), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Failed')], services: [], now: NOW });
+    expect(plan.status.phase).toBe('Failed');
+    expect(plan.status.conditions?.find((c) => c.type === 'Failed')?.message).toBe('The job is failed with rule: { "worker": [1] }');
+  });
+
+  test('failure wins a tie with success', () => {
+    const plan = decide({
+      job: job({ successRules: [{ worker: [0] }], failureRules: [{ worker: [1] }], replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Never' }, template: tpl }] }),
+      pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Failed')],
+      services: [],
+      now: NOW,
+    });
+    expect(plan.status.phase).toBe('Failed');
+  });
+
+  test('a restart is counted once: first with the status, then only the deletion is repeated', () => {
+    const spec = { replicaSpecs: [{ type: 'worker', replicas: 1, restartPolicy: { policy: 'OnFailure' as const, limit: 2 }, template: tpl }] };
+    const first = decide({ job: job(spec), pods: [pod('j-worker-0', 'Failed', 'u1')], services: [], now: NOW });
+    expect(first.status.tasks?.[0]).toMatchObject({ restartCount: 1, replicas: [{ name: 'j-worker-0', uid: 'u1', phase: 'Deleted' }] });
+    expect(first.deletePods).toEqual([{ name: 'j-worker-0', uid: 'u1', reason: 'Restart' }]);
+    // The controller crashed before deleting: the same failed pod, with the status already written.
+    const again = decide({ job: job(spec, first.status), pods: [pod('j-worker-0', 'Failed', 'u1')], services: [], now: NOW });
+    expect(again.status.tasks?.[0]?.restartCount).toBe(1);
+    expect(again.deletePods).toEqual([{ name: 'j-worker-0', uid: 'u1', reason: 'Restart' }]);
+    // Deleted: the pod is created again.
+    const gone = decide({ job: job(spec, again.status), pods: [], services: [], now: NOW });
+    expect(gone.createPods.map((p) => p.metadata?.name)).toEqual(['j-worker-0']);
+    expect(gone.status.backoffCount).toBe(1);
+  });
+
+  test('Always restarts succeeded replicas while the limit lasts', () => {
+    const spec = { successRules: [{ worker: [0, 1] }], replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Always' as const, limit: 1 }, template: tpl }] };
+    const plan = decide({ job: job(spec), pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Running')], services: [], now: NOW });
+    expect(plan.deletePods.map((d) => d.name)).toEqual(['j-worker-0']);
+    expect(plan.status.phase).toBe('Running');
+  });
+
+  test('a terminal phase never goes back, and no pod is created after it', () => {
+    const done = decide({ job: job({}), pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Succeeded')], services: [], now: NOW });
+    const later = decide({ job: job({}, done.status), pods: [], services: [], now: '2026-01-02T00:00:00Z' });
+    expect(later.status.phase).toBe('Succeeded');
+    expect(later.createPods).toEqual([]);
+    expect(later.status.aggregate?.deleted).toBe(2);
+    expect(later.status.conditions).toEqual(done.status.conditions);
+  });
+
+  test('all replicas finished without a rule holding: Failed, not stuck', () => {
+    const plan = decide({
+      job: job({ successRules: [{ worker: [0, 1] }], failureRules: [{ worker: [0] }], replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Never' }, template: tpl }] }),
+      pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Failed')],
+      services: [],
+      now: NOW,
+    });
+    expect(plan.status.phase).toBe('Failed');
+    expect(plan.status.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'NoRuleSatisfied', message: 'All replicas have finished but no success rule holds.' });
+  });
+
+  test('pause deletes pods; pods being deleted are not recreated', () => {
+    const plan = decide({ job: job({ runMode: { pause: { enabled: true } } }), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Running', 'x', { deletionTimestamp: NOW })], services: [], now: NOW });
+    expect(plan.deletePods.map((d) => d.name)).toEqual(['j-worker-0']);
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.createPods).toEqual([]);
+  });
+
+  test('conditions keep their lastTransitionTime while unchanged', () => {
+    const first = decide({ job: job({}), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Running')], services: [], now: NOW });
+    const second = decide({ job: job({}, first.status), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Running')], services: [], now: '2026-02-01T00:00:00Z' });
+    expect(second.status).toEqual(first.status);
+    expect(second.events).toEqual([]);
+  });
+});
+
+test('formatRule renders T9k\'s message format', () => {
+  expect(formatRule({ master: [2], worker: [0, 1] })).toBe('{ "master": [2], "worker": [0, 1] }');
+});
+
+test('replicaPhaseOf: unscheduled Pending is Creating, scheduled is Pending', () => {
+  expect(replicaPhaseOf(pod('p', 'Pending'), false)).toBe('Creating');
+  expect(replicaPhaseOf({ ...pod('p', 'Pending'), spec: { nodeName: 'n1' } }, false)).toBe('Pending');
+  expect(replicaPhaseOf(undefined, true)).toBe('Deleted');
+});
+
+test('expandT9kVariables leaves unknown variables alone', () => {
+  const spec: GenericJobSpec = { replicaSpecs: [{ type: 'worker', replicas: 3, template: tpl }], service: { ports: [{ name: 'http', port: 80 }] } };
+  const scope = { jobName: 'j', type: 'worker', rank: 1, spec };
+  expect(expandT9kVariables('$(service.worker[2].host):$(service.port[http]) $(service.worker[3].host) $(service.port[grpc]) $(X)', scope))
+    .toBe('j-worker-2:80 $(service.worker[3].host) $(service.port[grpc]) $(X)');
+});

@@ -1,10 +1,11 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
 import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
 import { PACKAGE_VERSION } from './package-version';
+import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
 
 /** The image the bundled Dockerfile builds. */
@@ -169,7 +170,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
       automountServiceAccountToken: true,
       podMetadata: { labels },
       terminationGracePeriod: Duration.seconds(10),
-      securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
+      securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
       containers: [
         {
           name: 'manager',
@@ -180,22 +181,9 @@ export class KubejobsController extends Construct implements ICrdInstaller {
             { name: 'metrics', number: metricsPort },
             { name: 'health', number: healthPort },
           ],
-          liveness: kplus.Probe.fromHttpGet('/healthz', { port: healthPort }),
-          readiness: kplus.Probe.fromHttpGet('/readyz', { port: healthPort }),
-          resources: props.resources ?? {
-            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
-          },
-          securityContext: {
-            ensureNonRoot: true,
-            user: 65532,
-            group: 65532,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          ...healthProbes(healthPort),
+          resources: props.resources ?? defaultRuntimeResources(),
+          securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         },
       ],
     });

@@ -14,6 +14,7 @@ import {
 import { ControllerPermission } from './controller-permissions';
 import { DEFAULT_CONTROLLER_IMAGE, LogLevel } from './kubejobs-controller';
 import { PACKAGE_VERSION } from './package-version';
+import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
 import type {
   RadixBatchStatusRule as WireBatchStatusRule,
@@ -380,7 +381,7 @@ export class RadixJobScheduler extends Construct {
       // A changed definition rolls the pod: the scheduler reads it only at start-up.
       podMetadata: { labels, annotations: { 'kubejobs.dev/job-definition-sha256': createHash('sha256').update(definitionJson).digest('hex') } },
       terminationGracePeriod: Duration.seconds(10),
-      securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
+      securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
       containers: [
         {
           name: 'job-scheduler',
@@ -400,22 +401,9 @@ export class RadixJobScheduler extends Construct {
             { name: 'health', number: healthPort },
           ],
           volumeMounts: [{ path: JOB_DEFINITION_DIR, volume, readOnly: true }],
-          liveness: kplus.Probe.fromHttpGet('/healthz', { port: healthPort }),
-          readiness: kplus.Probe.fromHttpGet('/readyz', { port: healthPort }),
-          resources: props.schedulerResources ?? {
-            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
-          },
-          securityContext: {
-            ensureNonRoot: true,
-            user: 65532,
-            group: 65532,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          ...healthProbes(healthPort),
+          resources: props.schedulerResources ?? defaultRuntimeResources(),
+          securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         },
       ],
     });

@@ -275,6 +275,7 @@ interface ReplicaSpecEntry {
 export class GenericJob extends CustomResource {
   private readonly replicaSpecs: ReplicaSpecEntry[] = [];
   private readonly props: GenericJobProps;
+  private readonly renderedTemplates = new Map<ReplicaSpecProps, PodTemplateSpec>();
 
   public constructor(scope: Construct, id: string, props: GenericJobProps = {}) {
     super(scope, id, GENERIC_JOB, props);
@@ -343,14 +344,25 @@ export class GenericJob extends CustomResource {
   }
 
   private renderReplicaSpec(props: ReplicaSpecProps): ReplicaSpecWire {
-    const { type, replicas, restartPolicy, podTemplate, ...podProps } = props;
+    const { type, replicas, restartPolicy } = props;
     const policy = restartPolicy ?? ReplicaRestartPolicy.onFailure(0);
     return {
       type,
       replicas: replicas ?? 1,
       restartPolicy: { policy: policy.policy, limit: policy.limit },
-      template: podTemplate ?? renderPodTemplate(podProps),
+      template: this.podTemplateOf(props),
     };
+  }
+
+  /** The replica's pod template, rendered once (synth renders it for the spec and for the variable checks). */
+  private podTemplateOf(props: ReplicaSpecProps): PodTemplateSpec {
+    let template = this.renderedTemplates.get(props);
+    if (!template) {
+      const { type, replicas, restartPolicy, podTemplate, ...podProps } = props;
+      template = podTemplate ?? renderPodTemplate(podProps);
+      this.renderedTemplates.set(props, template);
+    }
+    return template;
   }
 
   protected validateProps(): string[] {
@@ -390,7 +402,7 @@ export class GenericJob extends CustomResource {
     const errors: string[] = [];
     const portNames = new Set((this.props.servicePorts ?? []).map((p) => p.name).filter((n): n is string => !!n));
     for (const { props, index } of this.replicaSpecs) {
-      const template = props.podTemplate ?? renderPodTemplate(props);
+      const template = this.podTemplateOf(props);
       const containers = [...(template.spec.initContainers ?? []), ...template.spec.containers];
       for (const c of containers) {
         const texts = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e) => e.value ?? '')];

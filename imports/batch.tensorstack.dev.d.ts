@@ -27,11 +27,12 @@ export interface GenericJob {
  */
 export interface GenericJobSpec {
   /**
-   * Replica types of the job. There must be at least one.
+   * Replica types of the job: at least one. Immutable once the job exists (its pods are built from it, as a batch/v1 Job's are from its pod template); delete and recreate the job to change it.
    *
+   * @minItems 1
    * @maxItems 16
    */
-  replicaSpecs?: ReplicaSpec[];
+  replicaSpecs: ReplicaSpec[];
   /**
    * The job succeeds when any rule holds. Default: every replica succeeded.
    *
@@ -161,10 +162,11 @@ export interface ContainerPort {
   hostIP?: string;
 }
 /**
- * Replica type -> ranks. The rule holds when every named replica has reached the outcome.
+ * Replica type -> ranks. The rule holds when every named replica has reached the outcome. At least one type, each with at least one rank: an empty rule would hold before any replica ran.
  */
 export interface FinishRule {
   /**
+   * @minItems 1
    * @maxItems 128
    */
   [k: string]: number[];
@@ -203,7 +205,7 @@ export interface RunMode {
 }
 export interface DebugMode {
   /**
-   * Start replicas with a no-op command instead of the real one.
+   * Start replicas with a no-op command instead of the real one. The debug block is immutable: set it when the job is created.
    */
   enabled?: boolean;
   /**
@@ -265,7 +267,7 @@ export interface T9KScheduler {
    */
   queue: string;
   /**
-   * PodGroup priority in [0, 100].
+   * PodGroup priority in [0, 100]; 0 is the lowest.
    */
   priority?: number;
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { GENERIC_JOB, GENERIC_JOB_LIMITS } from './api';
+import { DNS_1035_LABEL_PATTERN, GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
 import { findT9kVariables } from './t9k-variables';
@@ -53,6 +53,9 @@ export class ReplicaRestartPolicy {
   ) {}
 }
 
+/** Why an empty finish rule is refused (the CRD's `minProperties` / `minItems` say the same). */
+const EMPTY_RULE = 'an empty rule holds at once and would finish the job before any replica ran';
+
 /**
  * A success or failure rule: the replicas (type -> ranks) that must all reach the outcome.
  *
@@ -62,13 +65,28 @@ export class ReplicaRestartPolicy {
  * FinishRule.ranks('worker', 0, 1, 2)
  */
 export class FinishRule {
-  /** A rule over several replica types. */
+  /**
+   * A rule over several replica types. Throws when it names no type, or a type with no ranks:
+   * such a rule holds at once.
+   */
   public static of(ranks: Record<string, readonly number[]>): FinishRule {
-    return new FinishRule(Object.fromEntries(Object.entries(ranks).map(([t, r]) => [t, [...r]])));
+    const entries = Object.entries(ranks);
+    if (entries.length === 0) {
+      throw new Error(`FinishRule.of({}) names no replica: a rule needs at least one replica type with at least one rank, e.g. FinishRule.of({ worker: [0] }); ${EMPTY_RULE}`);
+    }
+    for (const [type, r] of entries) {
+      if (r.length === 0) {
+        throw new Error(`FinishRule.of() gives replica type '${type}' no ranks: list at least one, e.g. { ${JSON.stringify(type)}: [0] }, or leave the type out; ${EMPTY_RULE}`);
+      }
+    }
+    return new FinishRule(Object.fromEntries(entries.map(([t, r]) => [t, [...r]])));
   }
 
-  /** A rule over some ranks of one replica type. */
+  /** A rule over some ranks (at least one) of one replica type. */
   public static ranks(replicaType: string, ...ranks: number[]): FinishRule {
+    if (ranks.length === 0) {
+      throw new Error(`FinishRule.ranks('${replicaType}') names no rank: list at least one, e.g. FinishRule.ranks('${replicaType}', 0); ${EMPTY_RULE}`);
+    }
     return new FinishRule({ [replicaType]: ranks });
   }
 
@@ -128,7 +146,10 @@ export interface DebugReplicaOptions {
   readonly command?: string[];
 }
 
-/** Debug mode: pods are created but run a no-op command, for interactive debugging. */
+/**
+ * Debug mode: pods are created but run a no-op command, for interactive debugging. Chosen when
+ * the job is created: the API server refuses to add, change or remove it later.
+ */
 export interface DebugModeOptions {
   /**
    * Whether debug mode is on.
@@ -203,6 +224,11 @@ export interface T9kSchedulerOptions {
 export interface GenericJobProps extends CustomResourceProps {
   /**
    * Replica types. More can be added with `addReplicaSpec()`; at least one is required.
+   * Immutable once the job exists (the API server refuses a change, as for a batch/v1 Job's pod
+   * template): delete and recreate the job to change them.
+   *
+   * Each replica's pod and Service is named `<job>-<type>-<rank>`, which must be at most 63
+   * characters.
    *
    * @default - none yet
    */
@@ -224,14 +250,17 @@ export interface GenericJobProps extends CustomResourceProps {
 
   /**
    * Ports of the per-replica headless Services `<job>-<type>-<rank>`. Needed for
-   * `T9kVariable.serviceHost()` and `T9kVariable.servicePort()`.
+   * `T9kVariable.serviceHost()` and `T9kVariable.servicePort()`. With more than one port, every
+   * port needs a unique name; with any port, the job name must start with a lowercase letter and
+   * contain no dots (a Service name is a DNS-1035 label).
    *
    * @default - no Services
    */
   readonly servicePorts?: ServicePort[];
 
   /**
-   * Debug mode.
+   * Debug mode. Immutable once the job exists, including whether the block is there at all:
+   * delete and recreate the job to turn debug mode on or off.
    *
    * @default - off
    */
@@ -391,9 +420,39 @@ export class GenericJob extends CustomResource {
         }
       });
     }
+    errors.push(...this.validateDerivedNames());
     this.props.debug?.replicas?.forEach((r, i) => checkType(`debug.replicas[${i}].type`, r.type));
     this.props.pause?.resume?.forEach((r, i) => checkType(`pause.resume[${i}].type`, r.type));
     errors.push(...this.validateVariables(declared, types));
+    return errors;
+  }
+
+  /**
+   * The controller names each replica's pod and Service `<job>-<type>-<rank>` and labels its pods
+   * with it: the CRD's root rules on `metadata.name`, with the construct's name and fix.
+   */
+  private validateDerivedNames(): string[] {
+    const name = this.apiObject.name;
+    const given = this.props.metadata?.name !== undefined;
+    const subject = given ? `'metadata.name' ('${name}')` : `The name generated for GenericJob '${this.node.path}' ('${name}')`;
+    const errors: string[] = [];
+    const suffixLength = (r: ReplicaSpecProps) => r.type.length + String((r.replicas ?? 1) - 1).length + 2;
+    const longest = this.replicaSpecs.map((r) => r.props).reduce((a, b) => (suffixLength(b) > suffixLength(a) ? b : a));
+    const derived = `${name}-${longest.type}-${(longest.replicas ?? 1) - 1}`;
+    if (derived.length > REPLICA_NAME_MAX_LENGTH) {
+      const room = REPLICA_NAME_MAX_LENGTH - suffixLength(longest);
+      const fix = room <= 0 ? `shorten the replica type '${longest.type}'`
+        : given ? `shorten 'metadata.name' to at most ${room} characters, or the replica type '${longest.type}'`
+          : `set a 'metadata.name' of at most ${room} characters, or shorten the replica type '${longest.type}'`;
+      errors.push(`${subject} is too long: replica '${derived}' would have ${derived.length} characters, more than ${REPLICA_NAME_MAX_LENGTH} `
+        + `(each replica's pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>); ${fix}`);
+    }
+    if ((this.props.servicePorts?.length ?? 0) > 0 && !new RegExp(DNS_1035_LABEL_PATTERN).test(name)) {
+      const suggestion = /^[a-z]/.test(name) ? name.replace(/\./g, '-') : `job-${name.replace(/\./g, '-')}`;
+      errors.push(`${subject} cannot name the replica Services: with 'servicePorts' each replica gets a headless Service <job>-<type>-<rank>, `
+        + 'and a Service name must be a DNS-1035 label (start with a lowercase letter; only lowercase letters, digits and \'-\'; no dots); '
+        + `rename the job, e.g. '${suggestion}'`);
+    }
     return errors;
   }
 
@@ -439,6 +498,10 @@ function validateServicePorts(ports: ServicePort[]): void {
   ports.forEach((p, i) => {
     if (!isIntegerIn(p.port, 1, 65535)) {
       throw new Error(`'servicePorts[${i}].port' (${p.port}) must be an integer from 1 to 65535`);
+    }
+    if (p.name === undefined && ports.length > 1) {
+      throw new Error(`'servicePorts[${i}]' (port ${p.port}) has no name: with more than one port, every port needs a name `
+        + `(Kubernetes rejects unnamed ports in a multi-port Service); add one, e.g. { name: 'port-${p.port}', port: ${p.port} }`);
     }
     if (p.name !== undefined) {
       if (seen.has(p.name)) throw new Error(`'servicePorts[${i}].name' ('${p.name}') is used by another port: port names must be unique`);

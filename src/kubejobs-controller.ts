@@ -103,9 +103,33 @@ export interface KubejobsControllerProps {
    * @default - requests 100m CPU / 128Mi, limits 500m CPU / 512Mi
    */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * Emit the ClusterRoles `kubejobs-edit` and `kubejobs-view`, aggregated into the built-in
+   * `admin`, `edit` and `view` roles, so that whoever has one of those in a namespace can manage
+   * (or read) GenericJobs, ArenaJobs and ArenaConfigs there. Off for a `watchNamespace` install,
+   * which changes no cluster-wide role unless asked to.
+   *
+   * Whoever can create GenericJobs in a namespace can run pods with any ServiceAccount of that
+   * namespace, as with batch/v1 Jobs.
+   *
+   * @default - true, or false when `watchNamespace` is set
+   */
+  readonly aggregateToBuiltInRoles?: boolean;
 }
 
 const NAME = 'kubejobs-controller';
+
+/** Namespaces the controller refuses: its namespace is labelled Pod Security "restricted", which would stop their pods. */
+const SHARED_NAMESPACES: Readonly<Record<string, string>> = {
+  'kube-system': 'holds the cluster\'s system pods',
+  'default': 'is shared with other workloads',
+};
+
+/** What the users of our kinds may do: `edit` (and `admin`) manage them, `view` reads them. */
+const USER_VERBS = {
+  edit: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+  view: ['get', 'list', 'watch'],
+} as const;
 
 /**
  * Everything that runs the kubejobs controller in a cluster: the CRDs of every kind kubejobs owns
@@ -127,6 +151,10 @@ export class KubejobsController extends Construct implements ICrdInstaller {
   public readonly metricsService: kplus.Service;
   /** The namespace the controller runs in. */
   public readonly namespace: string;
+  /** `kubejobs-edit`, aggregated into the built-in `edit` and `admin` roles (see `aggregateToBuiltInRoles`). */
+  public readonly editRole?: kplus.ClusterRole;
+  /** `kubejobs-view`, aggregated into the built-in `view` role (see `aggregateToBuiltInRoles`). */
+  public readonly viewRole?: kplus.ClusterRole;
 
   public constructor(scope: Construct, id: string, props: KubejobsControllerProps = {}) {
     super(scope, id);
@@ -196,6 +224,21 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     });
     namespaced.push(this.metricsService);
 
+    if (props.aggregateToBuiltInRoles ?? props.watchNamespace === undefined) {
+      const partOf = { 'app.kubernetes.io/part-of': 'kubejobs' };
+      this.editRole = new kplus.ClusterRole(this, 'EditRole', {
+        metadata: {
+          name: 'kubejobs-edit',
+          labels: { ...partOf, 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' },
+        },
+      });
+      allowOnOurKinds(this.editRole, USER_VERBS.edit, ['get']);
+      this.viewRole = new kplus.ClusterRole(this, 'ViewRole', {
+        metadata: { name: 'kubejobs-view', labels: { ...partOf, 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+      });
+      allowOnOurKinds(this.viewRole, USER_VERBS.view, USER_VERBS.view);
+    }
+
     if (props.createNamespace ?? true) {
       const ns = new kplus.Namespace(this, 'Namespace', {
         metadata: { name: this.namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' } },
@@ -232,11 +275,23 @@ function allowAll(role: kplus.Role | kplus.ClusterRole, permissions: readonly Co
   }
 }
 
+/** `verbs` on every kind kubejobs owns, `statusVerbs` on their status. */
+function allowOnOurKinds(role: kplus.ClusterRole, verbs: readonly string[], statusVerbs: readonly string[]): void {
+  const resources = (suffix: string) => KUBEJOBS_DEFINITIONS.map((d) => kplus.ApiResource.custom({ apiGroup: d.group, resourceType: `${d.plural}${suffix}` }));
+  role.allow([...verbs], ...resources(''));
+  role.allow([...statusVerbs], ...resources('/status'));
+}
+
 function validateControllerProps(p: KubejobsControllerProps): void {
   for (const [prop, value] of [['namespace', p.namespace], ['watchNamespace', p.watchNamespace]] as const) {
     if (value !== undefined && !DNS_LABEL.test(value)) {
       throw new Error(`'${prop}' ('${value}') must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`);
     }
+  }
+  if (p.namespace !== undefined && Object.prototype.hasOwnProperty.call(SHARED_NAMESPACES, p.namespace)) {
+    throw new Error(`'namespace' ('${p.namespace}') ${SHARED_NAMESPACES[p.namespace]}: KubejobsController labels its namespace `
+      + 'pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; '
+      + 'give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)');
   }
   const replicas = p.replicas ?? 1;
   if (!isIntegerIn(replicas, 1, 100)) throw new Error(`'replicas' (${replicas}) must be an integer from 1 to 100`);

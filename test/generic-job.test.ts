@@ -164,6 +164,29 @@ describe('GenericJob bad props', () => {
       '\'servicePorts[0].port\' (70000) must be an integer from 1 to 65535'],
     ['duplicate service port name', at({ replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] }),
       '\'servicePorts[1].name\' (\'http\') is used by another port: port names must be unique'],
+    ['unnamed port among several', at({ replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 80 }, { port: 9090 }] }),
+      '\'servicePorts[1]\' (port 9090) has no name: with more than one port, every port needs a name (Kubernetes rejects unnamed ports in a multi-port Service); add one, e.g. { name: \'port-9090\', port: 9090 }'],
+    ['empty success rule', () => FinishRule.of({}),
+      'FinishRule.of({}) names no replica: a rule needs at least one replica type with at least one rank, e.g. FinishRule.of({ worker: [0] }); an empty rule holds at once and would finish the job before any replica ran'],
+    ['rule type with no ranks', () => FinishRule.of({ master: [0], worker: [] }),
+      'FinishRule.of() gives replica type \'worker\' no ranks: list at least one, e.g. { "worker": [0] }, or leave the type out; an empty rule holds at once and would finish the job before any replica ran'],
+    ['ranks() with no rank', () => FinishRule.ranks('worker'),
+      'FinishRule.ranks(\'worker\') names no rank: list at least one, e.g. FinishRule.ranks(\'worker\', 0); an empty rule holds at once and would finish the job before any replica ran'],
+    ['name too long for the replica names', atSynth({ metadata: { name: 'a'.repeat(53) }, replicaSpecs: [worker({ replicas: 1000 })] }),
+      `'metadata.name' ('${'a'.repeat(53)}') is too long: replica '${'a'.repeat(53)}-worker-999' would have 64 characters, more than 63 (each replica's pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>); shorten 'metadata.name' to at most 52 characters, or the replica type 'worker'`],
+    ['generated name too long for the replica names', () => {
+      const chart = Testing.chart();
+      new GenericJob(chart, 'distributed-training-of-the-big-model', { replicaSpecs: [worker({ type: 'parameter-server', replicas: 100 })] });
+      Testing.synth(chart);
+    }, 'The name generated for GenericJob \'test/distributed-training-of-the-big-model\' (\'test-distributed-training-of-the-big-model-c8721fa5\') is too long: '
+      + 'replica \'test-distributed-training-of-the-big-model-c8721fa5-parameter-server-99\' would have 71 characters, more than 63 (each replica\'s pod and Service '
+      + 'is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>); set a \'metadata.name\' of at most 43 characters, or shorten the replica type \'parameter-server\''],
+    ['replica type too long for any name', atSynth({ metadata: { name: 'j' }, replicaSpecs: [worker({ type: 'w'.repeat(60), replicas: 100 })] }),
+      `'metadata.name' ('j') is too long: replica 'j-${'w'.repeat(60)}-99' would have 65 characters, more than 63 (each replica's pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>); shorten the replica type '${'w'.repeat(60)}'`],
+    ['service ports with a job name that is not a DNS-1035 label', atSynth({ metadata: { name: 'train.v2' }, replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 80 }] }),
+      '\'metadata.name\' (\'train.v2\') cannot name the replica Services: with \'servicePorts\' each replica gets a headless Service <job>-<type>-<rank>, and a Service name must be a DNS-1035 label (start with a lowercase letter; only lowercase letters, digits and \'-\'; no dots); rename the job, e.g. \'train-v2\''],
+    ['service ports with a job name starting with a digit', atSynth({ metadata: { name: '2nd-run' }, replicaSpecs: [worker()], servicePorts: [{ name: 'http', port: 80 }] }),
+      '\'metadata.name\' (\'2nd-run\') cannot name the replica Services: with \'servicePorts\' each replica gets a headless Service <job>-<type>-<rank>, and a Service name must be a DNS-1035 label (start with a lowercase letter; only lowercase letters, digits and \'-\'; no dots); rename the job, e.g. \'job-2nd-run\''],
     ['no replica specs', atSynth({}),
       '\'replicaSpecs\' is empty: a GenericJob needs at least one replica spec; pass \'replicaSpecs\' or call addReplicaSpec()'],
     ['rule names an undeclared type', atSynth({ replicaSpecs: [worker()], successRules: [FinishRule.ranks('chief', 0)] }),
@@ -180,6 +203,17 @@ describe('GenericJob bad props', () => {
       '\'replicaSpecs[0]\' container \'c\' uses \'$(service.port[grpc])\', but no service port is named \'grpc\' (named ports: \'http\')'],
   ])('%s', (_name, act, message) => {
     expect(act).toThrow(message);
+  });
+
+  test('a name of exactly 63 characters for the highest replica is accepted; without servicePorts a dotted name is fine', () => {
+    expect(synthJob({ metadata: { name: 'a'.repeat(52) }, replicaSpecs: [worker({ replicas: 1000 })] }).metadata.name).toHaveLength(52);
+    expect(synthJob({ metadata: { name: 'train.v2' }, replicaSpecs: [worker()] }).metadata.name).toEqual('train.v2');
+    expect(synthJob({ replicaSpecs: [worker()], servicePorts: [{ port: 80 }] }).spec.service).toEqual({ ports: [{ port: 80 }] });
+  });
+
+  test('the same name rules hold for a raw manifest at synth (validateManifest reads them from the CRD)', () => {
+    const job = synthJob({ metadata: { name: 'a'.repeat(52) }, replicaSpecs: [worker({ replicas: 1000 })] });
+    expect(validateManifest({ ...job, metadata: { name: 'a'.repeat(53) } })).toEqual([expect.stringContaining('is too long: replica')]);
   });
 
   test('an invalid raw pod template fails schema validation at synth with the field path', () => {

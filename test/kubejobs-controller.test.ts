@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ArenaConfig, ArenaJob, CONTROLLER_PERMISSIONS, GenericJob, KubejobsController, KubejobsControllerProps } from '../src';
+import { ArenaConfig, ArenaJob, CONTROLLER_PERMISSIONS, GenericJob, KubejobsController, KubejobsControllerProps, LEADER_ELECTION_PERMISSIONS } from '../src';
+import { KUBEJOBS_DEFINITIONS } from '../src/api';
 
 function synth(props: KubejobsControllerProps = {}): any[] {
   const chart = Testing.chart();
@@ -60,7 +61,7 @@ describe('KubejobsController', () => {
 
   test('RBAC: exactly the controller permissions cluster-wide, Leases only in its namespace, no Secrets', () => {
     const objects = synth();
-    const [clusterRole] = byKind(objects, 'ClusterRole');
+    const clusterRole = byKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'kubejobs-controller');
     const granted = clusterRole.rules.flatMap((r: any) => r.resources.map((res: string) => `${r.apiGroups[0]}/${res}:${[...r.verbs].sort().join(',')}`)).sort();
     const expected = CONTROLLER_PERMISSIONS.flatMap((p) => p.resources.map((res) => `${p.apiGroup}/${res}:${[...p.verbs].sort().join(',')}`)).sort();
     expect(granted).toEqual(expected);
@@ -68,7 +69,8 @@ describe('KubejobsController', () => {
     expect(JSON.stringify(clusterRole.rules)).not.toContain('"*"');
     const [role] = byKind(objects, 'Role');
     expect(role.metadata.namespace).toEqual('kubejobs-system');
-    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }]);
+    const leases = LEADER_ELECTION_PERMISSIONS.map((p) => ({ apiGroups: [p.apiGroup], resources: [...p.resources], verbs: [...p.verbs] }));
+    expect(role.rules).toEqual(leases);
     const bindings = [...byKind(objects, 'ClusterRoleBinding'), ...byKind(objects, 'RoleBinding')];
     for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system', apiGroup: '' }]);
   });
@@ -77,6 +79,54 @@ describe('KubejobsController', () => {
     const objects = synth({ watchNamespace: 'ml' });
     expect(byKind(objects, 'ClusterRole')).toEqual([]);
     expect(byKind(objects, 'Role').map((r) => r.metadata.namespace).sort()).toEqual(['kubejobs-system', 'ml']);
+  });
+
+  describe('ClusterRoles for the users of our kinds, aggregated into the built-in roles', () => {
+    /** `group/resource:verbs` of every rule of a role. */
+    const grants = (role: any): string[] => role.rules.flatMap((r: any) => r.apiGroups.flatMap((g: string) => r.resources.map((res: string) => `${g}/${res}:${r.verbs.join(',')}`))).sort();
+    const kinds = ['batch.tensorstack.dev/genericjobs', 'omnia.altairalabs.ai/arenajobs', 'omnia.altairalabs.ai/arenaconfigs'];
+    const roleNamed = (objects: any[], name: string) => byKind(objects, 'ClusterRole').find((r) => r.metadata.name === name);
+
+    test('kubejobs-edit: aggregated into edit and admin; manages the kinds, reads their status', () => {
+      const controller = new KubejobsController(Testing.chart(), 'k');
+      expect(controller.editRole).toBeDefined();
+      const edit = roleNamed(synth(), 'kubejobs-edit');
+      expect(edit.metadata.labels).toEqual({
+        'app.kubernetes.io/part-of': 'kubejobs',
+        'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+        'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+      });
+      expect(grants(edit)).toEqual([
+        ...kinds.map((k) => `${k}:get,list,watch,create,update,patch,delete,deletecollection`),
+        ...kinds.map((k) => `${k}/status:get`),
+      ].sort());
+    });
+
+    test('kubejobs-view: aggregated into view; reads the kinds and their status', () => {
+      const view = roleNamed(synth(), 'kubejobs-view');
+      expect(view.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'kubejobs', 'rbac.authorization.k8s.io/aggregate-to-view': 'true' });
+      expect(grants(view)).toEqual([...kinds, ...kinds.map((k) => `${k}/status`)].map((k) => `${k}:get,list,watch`).sort());
+    });
+
+    test('cover every kind kubejobs owns, and grant nothing but those kinds', () => {
+      const resources = new Set([...grants(roleNamed(synth(), 'kubejobs-edit')), ...grants(roleNamed(synth(), 'kubejobs-view'))].map((g) => g.split(':')[0]));
+      expect([...resources].sort()).toEqual(KUBEJOBS_DEFINITIONS.flatMap((d) => [`${d.group}/${d.plural}`, `${d.group}/${d.plural}/status`]).sort());
+    });
+
+    test('are bound to nobody: the built-in roles carry them to whoever has those', () => {
+      const bindings = [...byKind(synth(), 'ClusterRoleBinding'), ...byKind(synth(), 'RoleBinding')];
+      expect(bindings.map((b) => b.roleRef.name)).not.toEqual(expect.arrayContaining(['kubejobs-edit']));
+      expect(bindings.map((b) => b.roleRef.name)).not.toEqual(expect.arrayContaining(['kubejobs-view']));
+    });
+
+    test.each<[string, KubejobsControllerProps, string[]]>([
+      ['on by default', {}, ['kubejobs-controller', 'kubejobs-edit', 'kubejobs-view']],
+      ['turned off', { aggregateToBuiltInRoles: false }, ['kubejobs-controller']],
+      ['off by default for a watchNamespace install (no cluster-wide role unless asked)', { watchNamespace: 'ml' }, []],
+      ['turned on for a watchNamespace install', { watchNamespace: 'ml', aggregateToBuiltInRoles: true }, ['kubejobs-edit', 'kubejobs-view']],
+    ])('%s', (_name, props, names) => {
+      expect(byKind(synth(props), 'ClusterRole').map((r) => r.metadata.name).sort()).toEqual(names);
+    });
   });
 
   test('createNamespace: false emits no Namespace', () => {
@@ -125,6 +175,10 @@ describe('KubejobsController bad props', () => {
     ['same ports', at({ metricsPort: 9000, healthPort: 9000 }), '\'metricsPort\' and \'healthPort\' are both 9000: give them different ports'],
     ['empty tag', at({ tag: '' }), '\'tag\' is empty: give an image tag, or leave it unset for this package\'s version'],
     ['fractional replicas', at({ replicas: 1.5 }), '\'replicas\' (1.5) must be an integer from 1 to 100'],
+    ['kube-system', at({ namespace: 'kube-system' }),
+      '\'namespace\' (\'kube-system\') holds the cluster\'s system pods: KubejobsController labels its namespace pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)'],
+    ['default', at({ namespace: 'default', createNamespace: false }),
+      '\'namespace\' (\'default\') is shared with other workloads: KubejobsController labels its namespace pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)'],
   ])('%s', (_name, act, message) => {
     expect(act).toThrow(message);
   });

@@ -26,6 +26,7 @@ export interface JsonSchema {
   readonly 'maxLength'?: number;
   readonly 'minItems'?: number;
   readonly 'maxItems'?: number;
+  readonly 'minProperties'?: number;
   readonly 'maxProperties'?: number;
   readonly 'anyOf'?: readonly JsonSchema[];
   readonly 'nullable'?: boolean;
@@ -42,6 +43,11 @@ export interface JsonSchema {
 export interface ValidationRule {
   readonly rule: string;
   readonly message: string;
+  /**
+   * A CEL expression that builds the message from the object (so it can quote the values at
+   * fault); `message` is the fallback when it cannot be evaluated.
+   */
+  readonly messageExpression?: string;
   /** Path reported by the API server, relative to the schema node (e.g. `.successRules`). */
   readonly fieldPath?: string;
   readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
@@ -77,6 +83,13 @@ export interface CustomResourceDefinitionSpec {
    * @default 'Namespaced'
    */
   readonly scope?: 'Namespaced' | 'Cluster';
+  /**
+   * CEL rules on the whole object. Only a root rule can read `self.metadata.name` (and
+   * `generateName`), so rules tying the name to the spec live here.
+   *
+   * @default - none
+   */
+  readonly validations?: readonly ValidationRule[];
 }
 
 /** Group/version/kind of a custom resource. */
@@ -90,17 +103,32 @@ export function gvkOf(def: CustomResourceDefinitionSpec): GroupVersionKind {
   return { apiVersion: `${def.group}/${def.version}`, kind: def.kind };
 }
 
+/**
+ * The metadata schema of a kind with root CEL rules. Those rules can read `metadata.name` and
+ * `generateName`, which the API server otherwise costs as strings of unbounded length (a rule
+ * that concatenates or matches them is then refused as too expensive). A CRD may bound only these
+ * two fields; 253 is Kubernetes' own limit for a name, so nothing changes for users.
+ */
+const BOUNDED_METADATA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', maxLength: 253 },
+    generateName: { type: 'string', maxLength: 253 },
+  },
+};
+
 /** The root `openAPIV3Schema` of a definition (apiVersion, kind, metadata, spec, status). */
 export function rootSchemaOf(def: CustomResourceDefinitionSpec): JsonSchema {
   return {
-    title: def.kind,
-    type: 'object',
-    description: def.description,
-    required: def.specRequired ? ['spec'] : undefined,
-    properties: {
+    'title': def.kind,
+    'type': 'object',
+    'description': def.description,
+    'required': def.specRequired ? ['spec'] : undefined,
+    'x-kubernetes-validations': def.validations && def.validations.length > 0 ? def.validations : undefined,
+    'properties': {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-      metadata: { type: 'object' },
+      metadata: def.validations && def.validations.length > 0 ? BOUNDED_METADATA : { type: 'object' },
       spec: def.spec,
       status: def.status,
     },

@@ -1,6 +1,6 @@
-import { CustomResourceDefinitionSpec, JsonSchema } from './crd';
+import { CustomResourceDefinitionSpec, JsonSchema, ValidationRule } from './crd';
 import { POD_TEMPLATE } from './pod-template';
-import { dnsLabel, SERVICE_PORT, stringList } from './schema-parts';
+import { DNS_1035_LABEL_PATTERN, dnsLabel, SERVICE_PORT, stringList } from './schema-parts';
 
 /**
  * `GenericJob` (`batch.tensorstack.dev/v1beta1`): T9k's general-purpose batch job of several
@@ -19,18 +19,29 @@ export const GENERIC_JOB_LIMITS = {
   ranksPerType: 128,
 } as const;
 
+/**
+ * The longest name the controller derives from a job: each replica's pod and headless Service is
+ * `<job>-<type>-<rank>`, and pods carry it as the `genericjob-replica` label value (at most 63
+ * characters, as is a Service name).
+ */
+export const REPLICA_NAME_MAX_LENGTH = 63;
+
 const REPLICA_TYPE = dnsLabel('Replica type, e.g. `master` or `worker`; part of the pod names `<job>-<type>-<rank>`.');
 
 /** A finish rule: replica type -> ranks. All named replicas must reach the outcome. */
 const FINISH_RULE: JsonSchema = {
   title: 'FinishRule',
   type: 'object',
-  description: 'Replica type -> ranks. The rule holds when every named replica has reached the outcome.',
+  description: 'Replica type -> ranks. The rule holds when every named replica has reached the outcome. '
+    + 'At least one type, each with at least one rank: an empty rule would hold before any replica ran.',
+  // An empty rule (`{}` or `{worker: []}`) holds vacuously: it would finish a new job at once.
+  minProperties: 1,
   maxProperties: GENERIC_JOB_LIMITS.typesPerRule,
   additionalProperties: {
     type: 'array',
+    minItems: 1,
     maxItems: GENERIC_JOB_LIMITS.ranksPerType,
-    items: { type: 'integer', format: 'int32', minimum: 0 },
+    items: { type: 'integer', format: 'int32', minimum: 0, maximum: GENERIC_JOB_LIMITS.replicasPerType - 1 },
   },
 };
 
@@ -80,25 +91,42 @@ const SPEC: JsonSchema = {
   'title': 'GenericJobSpec',
   'type': 'object',
   'description': 'GenericJobSpec defines the desired state of a GenericJob.',
+  'required': ['replicaSpecs'],
   'x-kubernetes-validations': [
-    {
-      rule: 'has(self.replicaSpecs) && size(self.replicaSpecs) > 0',
-      message: 'spec.replicaSpecs must declare at least one replica type: add an entry such as {type: worker, replicas: 1, template: {...}}',
-      fieldPath: '.replicaSpecs',
-      reason: 'FieldValueRequired',
-    },
     ...finishRuleRules('successRules')!,
     ...finishRuleRules('failureRules')!,
+    {
+      // On the spec, not on runMode or debug: a transition rule there would not run when the
+      // block is added to or removed from an existing job (and optionalOldSelf cannot tell adding
+      // it later from creating the job with it), so this compares presence as well as content.
+      rule: 'has(self.runMode) && has(self.runMode.debug)'
+        + ' ? has(oldSelf.runMode) && has(oldSelf.runMode.debug) && self.runMode.debug == oldSelf.runMode.debug'
+        + ' : !(has(oldSelf.runMode) && has(oldSelf.runMode.debug))',
+      message: 'spec.runMode.debug is immutable: debug mode is chosen when the job is created (turning it off would leave '
+        + 'the replicas running the debug command); delete the job and create it again with the debug settings you want',
+      fieldPath: '.runMode.debug',
+      reason: 'FieldValueForbidden',
+    },
   ],
   'properties': {
     replicaSpecs: {
       'type': 'array',
-      'description': 'Replica types of the job. There must be at least one.',
+      'description': 'Replica types of the job: at least one. Immutable once the job exists (its pods are built from it, '
+        + 'as a batch/v1 Job\'s are from its pod template); delete and recreate the job to change it.',
+      'minItems': 1,
       'maxItems': GENERIC_JOB_LIMITS.replicaSpecs,
       'x-kubernetes-validations': [
         {
+          // A list-map keyed by type would say this in the schema, but it also changes how
+          // server-side apply merges the list, and synth-time validation (ajv) would not see it.
           rule: 'self.all(r, self.exists_one(o, o.type == r.type))',
           message: 'spec.replicaSpecs: replica types must be unique; give each entry its own type or merge the duplicates',
+        },
+        {
+          rule: 'self == oldSelf',
+          message: 'spec.replicaSpecs is immutable: the replicas\' pods are built from it (as a batch/v1 Job\'s pod template is '
+            + 'immutable); delete the job and create it again with the new replica specs',
+          reason: 'FieldValueForbidden',
         },
       ],
       'items': {
@@ -145,7 +173,25 @@ const SPEC: JsonSchema = {
       title: 'ServiceOption',
       type: 'object',
       description: 'One headless Service per replica, `<job>-<type>-<rank>`, on these ports. Absent: no Service.',
-      properties: { ports: { type: 'array', items: SERVICE_PORT, maxItems: 32 } },
+      properties: {
+        ports: {
+          'type': 'array',
+          'items': SERVICE_PORT,
+          'maxItems': 32,
+          'x-kubernetes-validations': [
+            {
+              rule: 'size(self) <= 1 || self.all(p, has(p.name))',
+              message: 'spec.service.ports: with more than one port, every port needs a name (Kubernetes rejects unnamed ports '
+                + 'in a multi-port Service); name each port, e.g. {name: http, port: 8080}',
+            },
+            {
+              rule: 'self.all(p, !has(p.name) || self.exists_one(o, has(o.name) && o.name == p.name))',
+              message: 'spec.service.ports: port names must be unique (each names a port of every replica Service and '
+                + '$(service.port[<name>])); rename the duplicates',
+            },
+          ],
+        },
+      },
     },
     runMode: {
       title: 'RunMode',
@@ -156,7 +202,7 @@ const SPEC: JsonSchema = {
           title: 'DebugMode',
           type: 'object',
           properties: {
-            enabled: { type: 'boolean', default: false, description: 'Start replicas with a no-op command instead of the real one.' },
+            enabled: { type: 'boolean', default: false, description: 'Start replicas with a no-op command instead of the real one. The debug block is immutable: set it when the job is created.' },
             replicaSpecs: { type: 'array', items: DEBUG_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs },
           },
         },
@@ -190,25 +236,65 @@ const SPEC: JsonSchema = {
       description: 'Absent: the default kube-scheduler.',
       properties: {
         t9kScheduler: {
-          'title': 'T9kScheduler',
-          'type': 'object',
-          'required': ['queue'],
-          'x-kubernetes-validations': [
-            {
-              rule: '!has(self.priority) || (self.priority >= 0 && self.priority <= 100)',
-              message: 'spec.scheduler.t9kScheduler.priority must be between 0 and 100 (inclusive); 0 is the lowest priority',
-              fieldPath: '.priority',
-            },
-          ],
-          'properties': {
+          title: 'T9kScheduler',
+          type: 'object',
+          required: ['queue'],
+          properties: {
             queue: { type: 'string', minLength: 1, description: 'T9k scheduler queue of the job\'s PodGroup.' },
-            priority: { type: 'integer', format: 'int32', default: 0, description: 'PodGroup priority in [0, 100].' },
+            priority: { type: 'integer', format: 'int32', minimum: 0, maximum: 100, default: 0, description: 'PodGroup priority in [0, 100]; 0 is the lowest.' },
           },
         },
       },
     },
   },
 };
+
+/**
+ * `string(n)` for 0 <= n < 10000 (CEL), spelt out digit by digit: the API server estimates the
+ * size of `string(int)` as unbounded, so a messageExpression concatenating one is refused as too
+ * expensive.
+ */
+function decimal(n: string): string {
+  const digit = (divisor: number) => `["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"][(${n}) / ${divisor} % 10]`;
+  return `((${n}) >= 1000 ? ${digit(1000)} : "") + ((${n}) >= 100 ? ${digit(100)} : "") + ((${n}) >= 10 ? ${digit(10)} : "") + ${digit(1)}`;
+}
+/** Length of the suffix `-<type>-<replicas - 1>` the replica spec `r` adds to the job name (CEL). */
+const SUFFIX_LENGTH = (r: string) => `(size(${r}.type) + size(string(${r}.replicas - 1)) + 2)`;
+/** The longest job name the replica spec `r` allows (CEL). */
+const NAME_ROOM = (r: string) => `(${REPLICA_NAME_MAX_LENGTH} - ${SUFFIX_LENGTH(r)})`;
+/** Whether the replica spec `r` has the longest highest-replica name (CEL). */
+const IS_LONGEST = (r: string) => `self.spec.replicaSpecs.all(o, ${SUFFIX_LENGTH('o')} <= ${SUFFIX_LENGTH(r)})`;
+
+const NAMES_DERIVED = 'each replica\'s pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>, '
+  + `so that name must be at most ${REPLICA_NAME_MAX_LENGTH} characters`;
+const SERVICE_NAMES = 'with spec.service.ports each replica gets a headless Service <job>-<type>-<rank>, and a Service name must be a DNS-1035 label '
+  + '(start with a lowercase letter; only lowercase letters, digits and -; no dots): rename the job, or drop spec.service.ports';
+
+/**
+ * Rules on the job's name: only a root rule can read `metadata.name`. The controller names each
+ * replica's pod and Service, and labels its pods, after it (see {@link REPLICA_NAME_MAX_LENGTH}).
+ * The messages are CEL expressions so that they quote the name at fault.
+ */
+const NAME_RULES: readonly ValidationRule[] = [
+  {
+    rule: '!has(self.metadata.name) || !has(self.spec) || !has(self.spec.replicaSpecs) '
+      + `|| self.spec.replicaSpecs.all(r, size(self.metadata.name) <= ${NAME_ROOM('r')})`,
+    // The message of the replica spec with the longest derived name: `map(l, filter, transform)`,
+    // not `filter(...)[0]`, whose elements the API server's cost estimate no longer bounds.
+    messageExpression: `self.spec.replicaSpecs.map(l, ${IS_LONGEST('l')}, "metadata.name '" + self.metadata.name + "' is too long: replica '" `
+      + `+ self.metadata.name + "-" + l.type + "-" + ${decimal('l.replicas - 1')} + "' has " + ${decimal(`size(self.metadata.name) + ${SUFFIX_LENGTH('l')}`)} `
+      + `+ " characters; ${NAMES_DERIVED}: " + (${NAME_ROOM('l')} > 0 `
+      + `? "shorten the job name to at most " + ${decimal(NAME_ROOM('l'))} + " characters, or the replica type '" + l.type + "'" `
+      + ': "shorten the replica type \'" + l.type + "\'"))[0]',
+    message: `metadata.name is too long for the replica names derived from it: ${NAMES_DERIVED}; shorten the job name or the replica types`,
+  },
+  {
+    rule: '!has(self.metadata.name) || !has(self.spec) || !has(self.spec.service) || !has(self.spec.service.ports) '
+      + `|| size(self.spec.service.ports) == 0 || self.metadata.name.matches('${DNS_1035_LABEL_PATTERN}')`,
+    messageExpression: `"metadata.name '" + self.metadata.name + "' cannot name the replica Services: ${SERVICE_NAMES}"`,
+    message: `metadata.name cannot name the replica Services: ${SERVICE_NAMES}`,
+  },
+];
 
 const COUNT: JsonSchema = { type: 'integer', format: 'int32', minimum: 0 };
 
@@ -288,6 +374,7 @@ export const GENERIC_JOB: CustomResourceDefinitionSpec = {
   specRequired: true,
   spec: SPEC,
   status: STATUS,
+  validations: NAME_RULES,
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'Succeeded', type: 'integer', jsonPath: '.status.aggregate.succeeded', description: 'Replicas that succeeded.' },

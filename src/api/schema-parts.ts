@@ -9,6 +9,12 @@ import { JsonSchema } from './crd';
 /** A DNS-1123 label (RFC 1123): what Kubernetes accepts as a name segment. */
 export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
+/**
+ * A DNS-1035 label: what Kubernetes accepts as a Service name (a DNS-1123 label that starts
+ * with a lowercase letter).
+ */
+export const DNS_1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+
 /** A string that must be a DNS-1123 label. */
 export function dnsLabel(description: string): JsonSchema {
   return { type: 'string', description, minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN };

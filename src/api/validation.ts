@@ -1,6 +1,6 @@
 import { evaluate } from '@marcbachmann/cel-js';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf } from './crd';
+import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
 // eslint-disable-next-line import/no-cycle
 import { definitionOf } from './index';
 
@@ -49,7 +49,10 @@ const documentValidators = new Map<JsonSchema, ValidateFunction>();
 function compiledValidator(def: CustomResourceDefinitionSpec): ValidateFunction {
   let v = validators.get(def);
   if (!v) {
-    v = ajv.compile(toAjvSchema(rootSchemaOf(def)));
+    const root = toAjvSchema(rootSchemaOf(def));
+    // metadata is an ObjectMeta: its schema may bound name and generateName, the rest stays open.
+    if (root.properties?.metadata) root.properties.metadata.additionalProperties = true;
+    v = ajv.compile(root);
     validators.set(def, v);
   }
   return v;
@@ -120,16 +123,18 @@ function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
   const errors: string[] = [];
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     if (/\boldSelf\b/.test(rule.rule)) continue; // transition rules need the previous object
+    const self = toCelValue(value, schema);
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self: toCelValue(value, schema) });
+      ok = evaluate(rule.rule, { self });
     } catch (err) {
       ok = `evaluation error: ${(err as Error).message}`;
     }
     if (ok !== true) {
       const field = join(path, (rule.fieldPath ?? '').replace(/^\./, ''));
+      const message = messageOf(rule, self);
       // Our messages already start with the field they are about; don't say it twice.
-      errors.push(rule.message.startsWith(field) ? rule.message : `${field}: ${rule.message}`);
+      errors.push(message.startsWith(field) ? message : `${field}: ${message}`);
     }
   }
   if (Array.isArray(value) && schema.items) {
@@ -142,6 +147,17 @@ function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
     }
   }
   return errors;
+}
+
+/** The rule's `messageExpression` evaluated as the API server does, else its `message`. */
+function messageOf(rule: ValidationRule, self: unknown): string {
+  if (!rule.messageExpression) return rule.message;
+  try {
+    const message = evaluate(rule.messageExpression, { self });
+    return typeof message === 'string' && message.trim() !== '' ? message : rule.message;
+  } catch {
+    return rule.message;
+  }
 }
 
 /** Integers become CEL ints (BigInt), as the API server types them from the schema. */

@@ -1,4 +1,4 @@
-import { ARENA_JOB, crdManifestOf, GENERIC_JOB, validateManifest } from '../../src/api';
+import { ARENA_JOB, crdManifestOf, GENERIC_JOB, validateDocument, validateManifest } from '../../src/api';
 
 const container = { name: 'main', image: 'busybox' };
 const genericJob = (spec: Record<string, unknown>) => ({
@@ -46,16 +46,85 @@ describe('validateManifest (synth-time twin of the API server)', () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ['no replica specs', { replicaSpecs: [] },
-      'spec.replicaSpecs must declare at least one replica type: add an entry such as {type: worker, replicas: 1, template: {...}}'],
     ['duplicate types', { replicaSpecs: [worker(), worker()] },
       'spec.replicaSpecs: replica types must be unique; give each entry its own type or merge the duplicates'],
     ['failure rule names an undeclared type', { replicaSpecs: [worker()], failureRules: [{ chief: [0] }] },
       'spec.failureRules names a replica type that spec.replicaSpecs does not declare: use one of the declared types or add the replica spec'],
-    ['priority out of range', { replicaSpecs: [worker()], scheduler: { t9kScheduler: { queue: 'q', priority: 101 } } },
-      'spec.scheduler.t9kScheduler.priority must be between 0 and 100 (inclusive); 0 is the lowest priority'],
+    ['two ports, one unnamed', { replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }, { port: 81 }] } },
+      'spec.service.ports: with more than one port, every port needs a name (Kubernetes rejects unnamed ports in a multi-port Service); name each port, e.g. {name: http, port: 8080}'],
+    ['duplicate port names', { replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] } },
+      'spec.service.ports: port names must be unique (each names a port of every replica Service and $(service.port[<name>])); rename the duplicates'],
   ])('CEL rule: %s', (_name, spec, message) => {
     expect(validateManifest(genericJob(spec))).toEqual([message]);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['no replica specs', {}, 'spec.replicaSpecs: required field is missing'],
+    ['an empty replica spec list', { replicaSpecs: [] }, 'spec.replicaSpecs: must NOT have fewer than 1 items (got [])'],
+    ['priority above 100', { replicaSpecs: [worker()], scheduler: { t9kScheduler: { queue: 'q', priority: 101 } } },
+      'spec.scheduler.t9kScheduler.priority: must be <= 100 (got 101)'],
+    ['priority below 0', { replicaSpecs: [worker()], scheduler: { t9kScheduler: { queue: 'q', priority: -1 } } },
+      'spec.scheduler.t9kScheduler.priority: must be >= 0 (got -1)'],
+    ['an empty success rule', { replicaSpecs: [worker()], successRules: [{}] }, 'spec.successRules[0]: must NOT have fewer than 1 properties (got {})'],
+    ['a failure rule with no ranks', { replicaSpecs: [worker()], failureRules: [{ worker: [] }] },
+      'spec.failureRules[0].worker: must NOT have fewer than 1 items (got [])'],
+  ])('schema bound: %s', (_name, spec, message) => {
+    expect(validateManifest(genericJob(spec))).toEqual([message]);
+  });
+
+  test('bounds live in the schema, where `kubectl explain` shows them, not only in CEL rules', () => {
+    const spec = GENERIC_JOB.spec;
+    expect(spec.required).toEqual(['replicaSpecs']);
+    expect(spec.properties!.replicaSpecs).toMatchObject({ minItems: 1, maxItems: 16 });
+    expect(spec.properties!.scheduler.properties!.t9kScheduler.properties!.priority).toMatchObject({ minimum: 0, maximum: 100 });
+    expect(spec.properties!.scheduler.properties!.t9kScheduler['x-kubernetes-validations']).toBeUndefined();
+    expect(spec.properties!.successRules.items).toMatchObject({ minProperties: 1, additionalProperties: { minItems: 1 } });
+  });
+
+  describe('root rules on metadata.name (the names the controller derives from it)', () => {
+    const named = (name: string, spec: Record<string, unknown>) => ({ ...genericJob(spec), metadata: { name } });
+
+    test('are emitted at the root of the CRD schema, where self.metadata.name is readable', () => {
+      const root = crdManifestOf(GENERIC_JOB).spec.versions[0].schema.openAPIV3Schema;
+      expect(root['x-kubernetes-validations'].map((r: any) => r.rule)).toEqual([
+        expect.stringContaining('size(self.metadata.name)'),
+        expect.stringContaining('self.metadata.name.matches'),
+      ]);
+    });
+
+    test('<job>-<type>-<highest rank> may have 63 characters, not 64; the message quotes the longest and the fix', () => {
+      const spec = (replicas: number) => ({ replicaSpecs: [worker({ type: 'm' }), worker({ replicas })] });
+      // 'worker' + rank 999 + two dashes: 11 characters after the job name.
+      expect(validateManifest(named('a'.repeat(52), spec(1000)))).toEqual([]);
+      expect(validateManifest(named('a'.repeat(53), spec(1000)))).toEqual([
+        `metadata.name '${'a'.repeat(53)}' is too long: replica '${'a'.repeat(53)}-worker-999' has 64 characters; `
+        + 'each replica\'s pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>, '
+        + 'so that name must be at most 63 characters: shorten the job name to at most 52 characters, or the replica type \'worker\'',
+      ]);
+      // The default of one replica counts as rank 0.
+      expect(validateManifest(named('a'.repeat(54), { replicaSpecs: [worker()] }))).toEqual([]);
+      expect(validateManifest(named('a'.repeat(55), { replicaSpecs: [worker()] }))).toEqual([expect.stringContaining(`replica '${'a'.repeat(55)}-worker-0' has 64 characters`)]);
+    });
+
+    test('a replica type too long for any job name is named in the fix', () => {
+      expect(validateManifest(named('j', { replicaSpecs: [worker({ type: 'w'.repeat(60), replicas: 100 })] }))).toEqual([
+        `metadata.name 'j' is too long: replica 'j-${'w'.repeat(60)}-99' has 65 characters; `
+        + 'each replica\'s pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>, '
+        + `so that name must be at most 63 characters: shorten the replica type '${'w'.repeat(60)}'`,
+      ]);
+    });
+
+    test.each(['1st-run', 'train.v2'])('with service ports, the job name \'%s\' must be a DNS-1035 label', (name) => {
+      const spec = { replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }] } };
+      expect(validateManifest(named(name, spec))).toEqual([
+        `metadata.name '${name}' cannot name the replica Services: with spec.service.ports each replica gets a headless Service <job>-<type>-<rank>, `
+        + 'and a Service name must be a DNS-1035 label (start with a lowercase letter; only lowercase letters, digits and -; no dots): '
+        + 'rename the job, or drop spec.service.ports',
+      ]);
+      // Without Services, pods may be named so (a pod name is a DNS-1123 subdomain).
+      expect(validateManifest(named(name, { replicaSpecs: [worker()] }))).toEqual([]);
+      expect(validateManifest(named(name, { ...spec, service: { ports: [] } }))).toEqual([]);
+    });
   });
 
   test.each<[string, Record<string, unknown>, string]>([
@@ -66,6 +135,11 @@ describe('validateManifest (synth-time twin of the API server)', () => {
   ])('CEL rule: %s', (_name, output, message) => {
     const job = { apiVersion: 'omnia.altairalabs.ai/v1alpha1', kind: 'ArenaJob', metadata: { name: 'a' }, spec: { configRef: { name: 'c' }, output } };
     expect(validateManifest(job)).toEqual([message]);
+  });
+
+  test('a messageExpression that cannot be evaluated falls back to the static message, as on the API server', () => {
+    const schema = { 'type': 'object' as const, 'x-kubernetes-validations': [{ rule: 'false', message: 'the static message', messageExpression: 'self.missing + "x"' }] };
+    expect(validateDocument(schema, {})).toEqual(['the static message']);
   });
 
   test('transition rules (oldSelf) are left to the API server: there is no previous object at synth', () => {

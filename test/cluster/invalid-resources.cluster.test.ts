@@ -2,13 +2,19 @@
  * Invalid GenericJobs, ArenaJobs and ArenaConfigs are rejected by the real API server (our CRDs'
  * structural schema and every CEL rule) with the expected message, and the synth-time validator
  * `validateManifest()` rejects the same objects: both come from one definition in src/api, so
- * they must agree.
+ * they must agree. Updates that the transition rules forbid (immutable fields) are rejected too;
+ * and requests from users the aggregated `kubejobs-edit` / `kubejobs-view` roles do not cover
+ * are refused by the real authorizer.
  *
  * @jest-environment ./test/cluster/environment.ts
  */
-import { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
-import { applyManifests, freshNamespace } from './kube-helpers';
+import { AuthorizationV1Api, CustomObjectsApi, KubeConfig, KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { Testing } from 'cdk8s';
+import { DEFAULT_CONTROLLERS } from './control-plane';
+import { applyManifests, describeError, freshNamespace, waitFor } from './kube-helpers';
+import { impersonating } from './kube-requests';
 import { useControlPlane } from './use-control-plane';
+import { KubejobsController } from '../../src';
 import {
   ARENA_CONFIG,
   ARENA_JOB,
@@ -18,13 +24,15 @@ import {
   gvkOf,
   JsonSchema,
   KUBEJOBS_DEFINITIONS,
+  rootSchemaOf,
   validateManifest,
   ValidationRule,
 } from '../../src/api';
 
 jest.setTimeout(120_000);
 
-const plane = useControlPlane();
+// clusterrole-aggregation fills the built-in admin/edit/view roles from our labelled ClusterRoles.
+const plane = useControlPlane({ controllers: [...DEFAULT_CONTROLLERS, 'clusterrole-aggregation'] });
 let namespace: string;
 
 beforeAll(async () => {
@@ -56,7 +64,7 @@ function cel(def: CustomResourceDefinitionSpec, prefix: string): string {
   return matches[0].message;
 }
 
-/** Every `x-kubernetes-validations` rule of a definition's spec schema. */
+/** Every `x-kubernetes-validations` rule of a definition's schema, the root rules included. */
 function celRulesOf(def: CustomResourceDefinitionSpec): ValidationRule[] {
   const walk = (s: JsonSchema | undefined): ValidationRule[] => {
     if (!s) return [];
@@ -68,7 +76,16 @@ function celRulesOf(def: CustomResourceDefinitionSpec): ValidationRule[] {
       ...(s.anyOf ?? []).flatMap(walk),
     ];
   };
-  return walk(def.spec);
+  return walk(rootSchemaOf(def));
+}
+
+/** The CEL rule of `def` whose rule text contains `fragment`. */
+function celRule(def: CustomResourceDefinitionSpec, fragment: string): ValidationRule {
+  const matches = celRulesOf(def).filter((r) => r.rule.includes(fragment));
+  if (matches.length !== 1) {
+    throw new Error(`${def.kind} has ${matches.length} CEL rules containing '${fragment}'`);
+  }
+  return matches[0];
 }
 
 /** One invalid object: what the API server says (substring) and what validateManifest says (substring). */
@@ -78,22 +95,27 @@ interface Case {
   /** HTTP status of the rejection (default 422 Invalid). */
   readonly status?: number;
   readonly synth: string;
+  /** The CEL rule the case exercises, for rules whose message is built by a messageExpression. */
+  readonly rule?: ValidationRule;
 }
 
 const TRANSITION_RULE = cel(GENERIC_JOB, 'spec.runMode.pause.resumeSpecs is immutable');
+const REPLICA_SPECS_IMMUTABLE = cel(GENERIC_JOB, 'spec.replicaSpecs is immutable');
+const DEBUG_IMMUTABLE = cel(GENERIC_JOB, 'spec.runMode.debug is immutable');
+const NAME_LENGTH_RULE = celRule(GENERIC_JOB, 'size(self.metadata.name)');
+const SERVICE_NAME_RULE = celRule(GENERIC_JOB, 'self.metadata.name.matches');
+
+const LONG_NAME = 'a'.repeat(53);
+const tooLong = (name: string, replica: string, length: number, fix: string): string => `metadata.name '${name}' is too long: replica '${replica}' has ${length} characters; `
+  + 'each replica\'s pod and Service is named <job>-<type>-<rank>, and its pods are labelled genericjob-replica=<that name>, '
+  + `so that name must be at most 63 characters: ${fix}`;
+const notAServiceName = (name: string): string => `metadata.name '${name}' cannot name the replica Services: with spec.service.ports each replica gets `
+  + 'a headless Service <job>-<type>-<rank>, and a Service name must be a DNS-1035 label (start with a lowercase letter; '
+  + 'only lowercase letters, digits and -; no dots): rename the job, or drop spec.service.ports';
+const withName = (resource: Resource, name: string): Resource => ({ ...resource, metadata: { ...resource.metadata, name } });
 
 const CASES: Record<string, Case> = {
   // --- GenericJob: CEL rules
-  'GenericJob without replicaSpecs': {
-    resource: genericJob({}),
-    server: `spec.replicaSpecs: Required value: ${cel(GENERIC_JOB, 'spec.replicaSpecs must declare at least one')}`,
-    synth: cel(GENERIC_JOB, 'spec.replicaSpecs must declare at least one'),
-  },
-  'GenericJob with an empty replicaSpecs list': {
-    resource: genericJob({ replicaSpecs: [] }),
-    server: cel(GENERIC_JOB, 'spec.replicaSpecs must declare at least one'),
-    synth: cel(GENERIC_JOB, 'spec.replicaSpecs must declare at least one'),
-  },
   'GenericJob with duplicate replica types': {
     resource: genericJob({ replicaSpecs: [worker(), worker()] }),
     server: cel(GENERIC_JOB, 'spec.replicaSpecs: replica types must be unique'),
@@ -124,17 +146,77 @@ const CASES: Record<string, Case> = {
     server: cel(GENERIC_JOB, 'spec.failureRules names a rank that does not exist'),
     synth: cel(GENERIC_JOB, 'spec.failureRules names a rank that does not exist'),
   },
+  'GenericJob with two service ports, one unnamed': {
+    resource: genericJob({ replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }, { port: 81 }] } }),
+    server: `spec.service.ports: Invalid value: "array": ${cel(GENERIC_JOB, 'spec.service.ports: with more than one port')}`,
+    synth: cel(GENERIC_JOB, 'spec.service.ports: with more than one port'),
+  },
+  'GenericJob with two service ports of the same name': {
+    resource: genericJob({ replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] } }),
+    server: cel(GENERIC_JOB, 'spec.service.ports: port names must be unique'),
+    synth: cel(GENERIC_JOB, 'spec.service.ports: port names must be unique'),
+  },
+  // --- GenericJob: root CEL rules on metadata.name (the names the controller derives from it)
+  'GenericJob whose highest replica name would have 64 characters': {
+    resource: withName(genericJob({ replicaSpecs: [worker({ type: 'm', replicas: 1 }), worker({ replicas: 1000 })] }), LONG_NAME),
+    server: tooLong(LONG_NAME, `${LONG_NAME}-worker-999`, 64, 'shorten the job name to at most 52 characters, or the replica type \'worker\''),
+    synth: tooLong(LONG_NAME, `${LONG_NAME}-worker-999`, 64, 'shorten the job name to at most 52 characters, or the replica type \'worker\''),
+    rule: NAME_LENGTH_RULE,
+  },
+  'GenericJob whose replica type leaves no room for a job name': {
+    resource: withName(genericJob({ replicaSpecs: [worker({ type: 'w'.repeat(60), replicas: 100 })] }), 'j'),
+    server: tooLong('j', `j-${'w'.repeat(60)}-99`, 65, `shorten the replica type '${'w'.repeat(60)}'`),
+    synth: tooLong('j', `j-${'w'.repeat(60)}-99`, 65, `shorten the replica type '${'w'.repeat(60)}'`),
+    rule: NAME_LENGTH_RULE,
+  },
+  'GenericJob with service ports and a dotted name': {
+    resource: withName(genericJob({ replicaSpecs: [worker()], service: { ports: [{ name: 'http', port: 80 }] } }), 'train.v2'),
+    server: notAServiceName('train.v2'),
+    synth: notAServiceName('train.v2'),
+    rule: SERVICE_NAME_RULE,
+  },
+  'GenericJob with service ports and a name starting with a digit': {
+    resource: withName(genericJob({ replicaSpecs: [worker()], service: { ports: [{ port: 80 }] } }), '2nd-run'),
+    server: notAServiceName('2nd-run'),
+    synth: notAServiceName('2nd-run'),
+    rule: SERVICE_NAME_RULE,
+  },
+  // --- GenericJob: structural schema
+  'GenericJob without replicaSpecs': {
+    resource: genericJob({}),
+    server: 'spec.replicaSpecs: Required value',
+    synth: 'spec.replicaSpecs: required field is missing',
+  },
+  'GenericJob with an empty replicaSpecs list': {
+    resource: genericJob({ replicaSpecs: [] }),
+    server: 'spec.replicaSpecs: Invalid value: 0: spec.replicaSpecs in body should have at least 1 items',
+    synth: 'spec.replicaSpecs: must NOT have fewer than 1 items (got [])',
+  },
+  'GenericJob with an empty success rule (it would hold before any pod exists)': {
+    resource: genericJob({ replicaSpecs: [worker()], successRules: [{}] }),
+    server: 'spec.successRules[0]: Invalid value: 0: spec.successRules[0] in body should have at least 1 properties',
+    synth: 'spec.successRules[0]: must NOT have fewer than 1 properties (got {})',
+  },
+  'GenericJob with a success rule naming a type but no rank': {
+    resource: genericJob({ replicaSpecs: [worker()], successRules: [{ worker: [] }] }),
+    server: 'spec.successRules[0].worker: Invalid value: 0: spec.successRules[0].worker in body should have at least 1 items',
+    synth: 'spec.successRules[0].worker: must NOT have fewer than 1 items (got [])',
+  },
+  'GenericJob with an empty failure rule (it would fail the job at once)': {
+    resource: genericJob({ replicaSpecs: [worker()], failureRules: [{ worker: [1] }, {}] }),
+    server: 'spec.failureRules[1]: Invalid value: 0: spec.failureRules[1] in body should have at least 1 properties',
+    synth: 'spec.failureRules[1]: must NOT have fewer than 1 properties (got {})',
+  },
   'GenericJob with T9k scheduler priority 101': {
     resource: genericJob({ replicaSpecs: [worker()], scheduler: { t9kScheduler: { queue: 'q', priority: 101 } } }),
-    server: `spec.scheduler.t9kScheduler.priority: Invalid value: "object": ${cel(GENERIC_JOB, 'spec.scheduler.t9kScheduler.priority')}`,
-    synth: cel(GENERIC_JOB, 'spec.scheduler.t9kScheduler.priority'),
+    server: 'spec.scheduler.t9kScheduler.priority: Invalid value: 101: spec.scheduler.t9kScheduler.priority in body should be less than or equal to 100',
+    synth: 'spec.scheduler.t9kScheduler.priority: must be <= 100 (got 101)',
   },
   'GenericJob with T9k scheduler priority -1': {
     resource: genericJob({ replicaSpecs: [worker()], scheduler: { t9kScheduler: { queue: 'q', priority: -1 } } }),
-    server: cel(GENERIC_JOB, 'spec.scheduler.t9kScheduler.priority'),
-    synth: cel(GENERIC_JOB, 'spec.scheduler.t9kScheduler.priority'),
+    server: 'spec.scheduler.t9kScheduler.priority: Invalid value: -1: spec.scheduler.t9kScheduler.priority in body should be greater than or equal to 0',
+    synth: 'spec.scheduler.t9kScheduler.priority: must be >= 0 (got -1)',
   },
-  // --- GenericJob: structural schema
   'GenericJob with an unknown cleanUpPolicy': {
     resource: genericJob({ replicaSpecs: [worker()], cleanUpPolicy: 'Sometimes' }),
     server: 'spec.cleanUpPolicy: Unsupported value: "Sometimes": supported values: "None", "Unfinished", "All"',
@@ -257,7 +339,8 @@ const CASES: Record<string, Case> = {
   },
 };
 
-const TABLE = Object.entries(CASES).map(([name, c], i) => [name, { ...c, resource: named(c.resource, `invalid-${i}`) }] as const);
+// Cases about the name keep theirs; the others get a name of their own.
+const TABLE = Object.entries(CASES).map(([name, c], i) => [name, { ...c, resource: c.resource.metadata.name ? c.resource : named(c.resource, `invalid-${i}`) }] as const);
 
 /** Names of the objects the API server rejected, counted for the report. */
 const rejected = new Set<string>();
@@ -271,11 +354,14 @@ function named(resource: Resource, name: string): Resource {
 }
 
 test('the table covers every CEL rule of every kind kubejobs owns', () => {
-  const expectedMessages = [...TABLE.map(([, c]) => c.server), TRANSITION_RULE].join('\n');
+  const expectedMessages = [...TABLE.map(([, c]) => c.server), TRANSITION_RULE, REPLICA_SPECS_IMMUTABLE, DEBUG_IMMUTABLE].join('\n');
+  const exercised = new Set(TABLE.map(([, c]) => c.rule?.rule));
   const rules = KUBEJOBS_DEFINITIONS.flatMap(celRulesOf);
-  expect(rules.length).toBeGreaterThanOrEqual(9);
+  expect(rules.length).toBeGreaterThanOrEqual(13);
   for (const rule of rules) {
-    expect({ rule: rule.message, covered: expectedMessages.includes(rule.message) }).toEqual({ rule: rule.message, covered: true });
+    // A messageExpression builds the message from the object: such rules are matched by their rule.
+    const covered = rule.messageExpression ? exercised.has(rule.rule) : expectedMessages.includes(rule.message);
+    expect({ rule: rule.message, covered }).toEqual({ rule: rule.message, covered: true });
   }
   expect(TABLE.length).toBeGreaterThanOrEqual(15);
 });
@@ -283,12 +369,21 @@ test('the table covers every CEL rule of every kind kubejobs owns', () => {
 test('the valid objects the table starts from are accepted, so each rejection is the mutation\'s', async () => {
   const valid = [
     named(genericJob({ replicaSpecs: [worker()], successRules: [{ worker: [0, 1] }], failureRules: [{ worker: [1] }], scheduler: { t9kScheduler: { queue: 'q', priority: 100 } } }), 'valid-genericjob'),
+    // The boundaries: the highest replica name has exactly 63 characters; several named ports; priority 0.
+    named(genericJob({
+      replicaSpecs: [worker({ type: 'm', replicas: 1 }), worker({ replicas: 1000 })],
+      service: { ports: [{ name: 'http', port: 80 }, { name: 'grpc', port: 81 }] },
+      scheduler: { t9kScheduler: { queue: 'q', priority: 0 } },
+    }), 'b'.repeat(52)),
+    // Without Services a dotted name is fine (a pod name is a DNS-1123 subdomain); one port needs no name.
+    named(genericJob({ replicaSpecs: [worker()] }), 'train.v2'),
+    named(genericJob({ replicaSpecs: [worker()], service: { ports: [{ port: 80 }] } }), 'one-port'),
     named(arenaJob({ output: { type: 's3', s3: { bucket: 'b' } }, workers: { minReplicas: 2, maxReplicas: 2 } }), 'valid-arenajob'),
     named(arenaConfig({ providers: [{ name: 'p' }], evaluation: { maxRetries: 10, concurrency: 1 } }), 'valid-arenaconfig'),
   ];
   for (const o of valid) expect(validateManifest(o)).toEqual([]);
   const stored = await applyManifests(plane().kubeConfig, valid, { namespace });
-  expect(stored.map((o) => o.metadata?.uid)).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
+  expect(stored.map((o) => o.metadata?.uid)).toEqual(valid.map(() => expect.any(String)));
 });
 
 describe.each(TABLE)('%s', (_name, c) => {
@@ -340,5 +435,175 @@ describe('the resumeSpecs transition rule (the API server only: it compares with
     await applyManifests(kc, [job('transition-allowed', paused(resumeSpecs))], { namespace });
     const [updated] = await applyManifests(kc, [job('transition-allowed', { pause: { enabled: false, resumeSpecs } })], { namespace });
     expect(((updated as Resource).spec.runMode as Spec).pause).toMatchObject({ enabled: false });
+  });
+});
+
+/** Creates `before`, then applies `after` (server-side apply, same field manager) and returns the error. */
+async function updateError(name: string, before: Spec, after: Spec): Promise<string | undefined> {
+  const kc = plane().kubeConfig;
+  await applyManifests(kc, [named(genericJob(before), name)], { namespace });
+  const err = await applyManifests(kc, [named(genericJob(after), name)], { namespace }).then(() => undefined, (e: unknown) => e);
+  return (err as Error | undefined)?.message;
+}
+
+/** The stored spec of a GenericJob. */
+async function storedSpec(name: string): Promise<Spec> {
+  const stored = await plane().kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: GENERIC_JOB.group, version: GENERIC_JOB.version, namespace, plural: GENERIC_JOB.plural, name,
+  }) as Resource;
+  return stored.spec;
+}
+
+describe('spec.replicaSpecs is immutable (a batch/v1 Job\'s pod template is too; the API server only: it compares with the stored object)', () => {
+  const base: Spec = { replicaSpecs: [worker()], successRules: [{ worker: [0] }] };
+
+  test.each<[string, Spec]>([
+    ['more replicas', { ...base, replicaSpecs: [worker({ replicas: 3 })] }],
+    ['another image', { ...base, replicaSpecs: [worker({ template: { spec: { containers: [{ ...container, image: 'registry.invalid/busybox:2' }] } } })] }],
+    ['another restart policy', { ...base, replicaSpecs: [worker({ restartPolicy: { policy: 'Never' } })] }],
+    ['an added replica type', { ...base, replicaSpecs: [worker(), worker({ type: 'ps', replicas: 1 })] }],
+  ])('changing it (%s) is rejected and the stored job is unchanged', async (title, after) => {
+    const name = `immutable-replicas-${title.split(' ').pop()}`;
+    // validateManifest cannot see the previous object: both versions pass at synth.
+    expect(validateManifest(named(genericJob(base), name))).toEqual([]);
+    expect(validateManifest(named(genericJob(after), name))).toEqual([]);
+    expect(await updateError(name, base, after)).toContain(`spec.replicaSpecs: Forbidden: ${REPLICA_SPECS_IMMUTABLE}`);
+    rejected.add(name);
+    expect((await storedSpec(name)).replicaSpecs).toEqual([expect.objectContaining({ type: 'worker', replicas: 2 })]);
+  });
+
+  test('re-applying the same spec, and changing other fields, is allowed', async () => {
+    const kc = plane().kubeConfig;
+    await applyManifests(kc, [named(genericJob(base), 'immutable-replicas-reapply')], { namespace });
+    await applyManifests(kc, [named(genericJob(base), 'immutable-replicas-reapply')], { namespace });
+    const [updated] = await applyManifests(kc, [named(genericJob({ ...base, cleanUpPolicy: 'All', successRules: [{ worker: [1] }] }), 'immutable-replicas-reapply')], { namespace });
+    expect((updated as Resource).spec).toMatchObject({ cleanUpPolicy: 'All', successRules: [{ worker: [1] }] });
+  });
+});
+
+describe('spec.runMode.debug is immutable: debug mode is chosen at creation (the API server only)', () => {
+  const job = (runMode?: Spec): Spec => ({ replicaSpecs: [worker()], ...(runMode ? { runMode } : {}) });
+  const debugOn: Spec = { debug: { enabled: true } };
+
+  test.each<[string, string, Spec, Spec]>([
+    ['turning it off', 'off', job(debugOn), job({ debug: { enabled: false } })],
+    ['removing the debug block', 'removed', job(debugOn), job({ pause: { enabled: false } })],
+    ['removing runMode altogether', 'no-runmode', job(debugOn), job()],
+    ['changing the debug command', 'command', job({ debug: { enabled: true, replicaSpecs: [{ type: 'worker', command: ['sleep', '1d'] }] } }),
+      job({ debug: { enabled: true, replicaSpecs: [{ type: 'worker', command: ['/usr/sbin/sshd'] }] } })],
+    ['adding it to a job created without runMode', 'added', job(), job(debugOn)],
+    ['adding it to a job whose runMode has only pause', 'added-to-pause', job({ pause: { enabled: false } }), job({ pause: { enabled: false }, ...debugOn })],
+    ['adding it switched off (the block itself is fixed at creation)', 'added-off', job(), job({ debug: { enabled: false } })],
+  ])('%s is rejected', async (_title, suffix, before, after) => {
+    const name = `immutable-debug-${suffix}`;
+    expect(validateManifest(named(genericJob(before), name))).toEqual([]);
+    expect(validateManifest(named(genericJob(after), name))).toEqual([]);
+    expect(await updateError(name, before, after)).toContain(`spec.runMode.debug: Forbidden: ${DEBUG_IMMUTABLE}`);
+    rejected.add(name);
+    // The stored job is unchanged (defaults aside).
+    const debugBefore = (before.runMode as Spec | undefined)?.debug as Spec | undefined;
+    const debugStored = ((await storedSpec(name)).runMode as Spec | undefined)?.debug;
+    if (debugBefore === undefined) expect(debugStored).toBeUndefined();
+    else expect(debugStored).toMatchObject(debugBefore);
+  });
+
+  test('pause stays mutable on a job in debug mode, and a job without debug can be paused later', async () => {
+    const kc = plane().kubeConfig;
+    await applyManifests(kc, [named(genericJob(job(debugOn)), 'debug-pause')], { namespace });
+    const [paused] = await applyManifests(kc, [named(genericJob(job({ ...debugOn, pause: { enabled: true } })), 'debug-pause')], { namespace });
+    expect((paused as Resource).spec.runMode).toMatchObject({ debug: { enabled: true }, pause: { enabled: true } });
+    const [resumed] = await applyManifests(kc, [named(genericJob(job({ ...debugOn, pause: { enabled: false } })), 'debug-pause')], { namespace });
+    expect((resumed as Resource).spec.runMode).toMatchObject({ debug: { enabled: true }, pause: { enabled: false } });
+
+    await applyManifests(kc, [named(genericJob(job()), 'pause-later')], { namespace });
+    const [later] = await applyManifests(kc, [named(genericJob(job({ pause: { enabled: true } })), 'pause-later')], { namespace });
+    expect((later as Resource).spec.runMode).toMatchObject({ pause: { enabled: true } });
+  });
+});
+
+describe('who may manage GenericJobs: the kubejobs-edit and kubejobs-view roles aggregated into the built-in ones', () => {
+  let teamNs: string;
+  const gj = { group: GENERIC_JOB.group, version: GENERIC_JOB.version, plural: GENERIC_JOB.plural };
+
+  /** What the authorizer answers for `user` doing `verb` on `resource` (with `subresource`) in the team namespace. */
+  async function can(user: string, verb: string, group: string, resource: string, subresource?: string): Promise<boolean> {
+    const review = await plane().kubeConfig.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user, groups: ['system:authenticated'], resourceAttributes: { verb, group, resource, subresource, namespace: teamNs } },
+      },
+    });
+    return review.status?.allowed === true;
+  }
+
+  /** Every kind kubejobs owns, as [group, plural]. */
+  const KINDS = KUBEJOBS_DEFINITIONS.map((d) => [d.group, d.plural] as const);
+
+  beforeAll(async () => {
+    const kc = plane().kubeConfig;
+    teamNs = await freshNamespace(kc, {}, { prefix: 'team-', waitForDefaultServiceAccount: false });
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    for (const [user, role] of [['alice', 'edit'], ['bob', 'view'], ['carol', 'admin']] as const) {
+      await rbac.createNamespacedRoleBinding({
+        namespace: teamNs,
+        body: {
+          metadata: { name: `${user}-${role}` },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+        },
+      });
+    }
+  });
+
+  test('without the roles, the built-in edit role grants nothing on our kinds', async () => {
+    expect(await can('alice', 'create', GENERIC_JOB.group, GENERIC_JOB.plural)).toBe(false);
+    expect(await can('bob', 'get', GENERIC_JOB.group, GENERIC_JOB.plural)).toBe(false);
+  });
+
+  test('with the roles KubejobsController emits, edit/admin manage our kinds and view reads them', async () => {
+    const kc = plane().kubeConfig;
+    const chart = Testing.chart();
+    new KubejobsController(chart, 'kubejobs');
+    const roles = (Testing.synth(chart) as KubernetesObject[]).filter((o) => o.kind === 'ClusterRole' && o.metadata?.name !== 'kubejobs-controller');
+    expect(roles.map((r) => r.metadata?.name).sort()).toEqual(['kubejobs-edit', 'kubejobs-view']);
+    await applyManifests(kc, roles);
+    // The clusterrole-aggregation controller copies the rules into admin, edit and view.
+    await waitFor('the aggregated rules to reach the built-in roles', async () => {
+      const ok = await can('alice', 'create', GENERIC_JOB.group, GENERIC_JOB.plural) && await can('bob', 'get', GENERIC_JOB.group, GENERIC_JOB.plural)
+        && await can('carol', 'deletecollection', GENERIC_JOB.group, GENERIC_JOB.plural);
+      return ok ? true : undefined;
+    });
+
+    const answers: Record<string, boolean> = {};
+    for (const [group, plural] of KINDS) {
+      for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']) {
+        answers[`alice (edit) ${verb} ${plural}`] = await can('alice', verb, group, plural);
+        answers[`carol (admin) ${verb} ${plural}`] = await can('carol', verb, group, plural);
+        answers[`bob (view) ${verb} ${plural}`] = await can('bob', verb, group, plural);
+      }
+      for (const verb of ['get', 'update', 'patch']) {
+        answers[`alice (edit) ${verb} ${plural}/status`] = await can('alice', verb, group, plural, 'status');
+        answers[`bob (view) ${verb} ${plural}/status`] = await can('bob', verb, group, plural, 'status');
+      }
+    }
+    const expected = Object.fromEntries(Object.keys(answers).map((k) => {
+      const [, role, verb, resource] = /^\w+ \((\w+)\) (\w+) (\S+)$/.exec(k)!;
+      const read = ['get', 'list', 'watch'].includes(verb);
+      if (resource.endsWith('/status')) return [k, verb === 'get']; // nobody but the controller writes status
+      return [k, role === 'view' ? read : true];
+    }));
+    expect(answers).toEqual(expected);
+  });
+
+  test('real requests: a view user cannot create a GenericJob (403), an edit user can', async () => {
+    const kc = plane().kubeConfig;
+    const body = { apiVersion: `${gj.group}/${gj.version}`, kind: GENERIC_JOB.kind, metadata: { name: 'by-user' }, spec: { replicaSpecs: [worker()] } };
+    const create = (asUser: KubeConfig) => asUser.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...gj, namespace: teamNs, body })
+      .then(() => 'allowed', (e: unknown) => describeError(e));
+    expect(await create(impersonating(kc, 'bob'))).toBe('HTTP 403 Forbidden: genericjobs.batch.tensorstack.dev is forbidden: '
+      + `User "bob" cannot create resource "genericjobs" in API group "batch.tensorstack.dev" in the namespace "${teamNs}"`);
+    rejected.add('by-user (as bob)');
+    expect(await create(impersonating(kc, 'alice'))).toBe('allowed');
   });
 });

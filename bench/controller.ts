@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const total = JOBS * REPLICAS;
 
     // 1. The controller.
-    controller = await ControllerProcess.start({ kubeconfigPath: plane.kubeconfigPath, concurrency: CONCURRENCY, logLevel: 'warn' });
+    controller = await ControllerProcess.start(plane, { concurrency: CONCURRENCY, logLevel: 'warn' });
     await controller.waitReady();
     const ns = await freshNamespace(kc);
     const { seen, handle } = await watchPods(client, ns);
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       });
     });
     const pre = await watchPods(client, preNs);
-    const alone = await ControllerProcess.start({ kubeconfigPath: plane.kubeconfigPath, concurrency: CONCURRENCY, logLevel: 'info', namespace: preNs });
+    const alone = await ControllerProcess.start(plane, { concurrency: CONCURRENCY, logLevel: 'info', namespace: preNs });
     await waitFor('every pre-created job\'s pods', async () => pre.seen.size >= total, { timeoutMs: 600_000, intervalMs: 20 });
     pre.handle.abort();
     const workersStarted = alone.logLines().find((l) => l.msg === 'caches synced: starting workers');

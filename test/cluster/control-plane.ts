@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { freePorts } from './free-port';
+import { writeKubeconfig } from './kubeconfig-file';
 import { createPki } from './pki';
 import { ManagedProcess, startWatchdog } from './processes';
+import { get, waitUntil } from './readiness';
 
 /** A running etcd + kube-apiserver + kube-controller-manager on loopback. */
 export interface ControlPlane {
@@ -17,12 +17,36 @@ export interface ControlPlane {
   readonly kubeConfig: KubeConfig;
   /** kube-apiserver URL, https://127.0.0.1:<port>. */
   readonly server: string;
+  /** PEM of the CA that signed the apiserver's serving certificate (and every client certificate). */
+  readonly caData: Buffer;
+  /** A private directory for files that live as long as the plane (kubeconfigs); stop() removes it unless logs are kept. */
+  readonly workDir: string;
   /** Directory with etcd.log, kube-apiserver.log and kube-controller-manager.log. */
   readonly logsDir: string;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temporary files. */
   stop(options?: StopOptions): Promise<void>;
   /** The last lines of every component log, for failure messages. */
   dumpLogs(lines?: number): string;
+  /**
+   * Takes kube-apiserver away (etcd and kube-controller-manager keep running), so a test can see
+   * what clients do while the API is unreachable: connections are refused, open watches end.
+   * Resolves once the process has exited. No-op when it is already stopped.
+   */
+  stopApiServer(options?: StopApiServerOptions): Promise<void>;
+  /**
+   * Starts kube-apiserver again with the same port, flags, PKI and etcd (so every object and
+   * every issued token survive), and resolves once `/readyz` answers 200. No-op when it runs.
+   */
+  startApiServer(): Promise<void>;
+}
+
+/** Options of {@link ControlPlane.stopApiServer}. */
+export interface StopApiServerOptions {
+  /**
+   * `SIGKILL` simulates a crash (no graceful close of connections); `SIGTERM` (the default) is an
+   * orderly shutdown, SIGKILLed if it takes more than 5 s.
+   */
+  readonly signal?: 'SIGTERM' | 'SIGKILL';
 }
 
 /** Options of {@link startControlPlane}. */
@@ -227,7 +251,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
     debug(`etcd healthy after ${Date.now() - started} ms`);
 
     // --- kube-apiserver -----------------------------------------------------
-    const apiserver = launch('kube-apiserver', [
+    const apiserverArgs = [
       '--advertise-address=127.0.0.1',
       '--bind-address=127.0.0.1',
       `--secure-port=${apiPort}`,
@@ -246,36 +270,63 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       // are exactly the behaviour the tests need to see for real.
       '--profiling=false',
       `--v=${verbosity}`,
-    ]);
+    ];
+    let apiserver = launch('kube-apiserver', apiserverArgs);
     const adminTls = {
       ca: fs.readFileSync(pki.caCert),
       cert: fs.readFileSync(pki.adminCert),
       key: fs.readFileSync(pki.adminKey),
     };
-    let lastReadyz = '';
-    await waitUntil('kube-apiserver /readyz', deadline, [etcd, apiserver], async () => {
-      const res = await get(`${server}/readyz?verbose`, adminTls);
-      lastReadyz = res.body;
-      return res.status === 200;
-    }, () => `last /readyz answer:\n${tail(lastReadyz, 30)}`);
+    const waitApiServerReady = async (until: number): Promise<void> => {
+      let lastReadyz = '';
+      await waitUntil('kube-apiserver /readyz', until, [etcd, apiserver], async () => {
+        const res = await get(`${server}/readyz?verbose`, adminTls);
+        lastReadyz = res.body;
+        return res.status === 200;
+      }, () => `last /readyz answer:\n${tail(lastReadyz, 30)}`);
+    };
+    await waitApiServerReady(deadline);
     debug(`kube-apiserver ready after ${Date.now() - started} ms`);
 
-    const kubeconfigPath = path.join(root, 'kubeconfig');
-    fs.writeFileSync(kubeconfigPath, kubeconfigYaml({
+    const stopApiServer = async (stopOptions: StopApiServerOptions = {}): Promise<void> => {
+      if (stopOptions.signal === 'SIGKILL') {
+        await apiserver.kill();
+      } else {
+        await apiserver.stop();
+      }
+    };
+    const startApiServer = async (): Promise<void> => {
+      if (stopped) {
+        throw new Error('startApiServer() after stop(): the control plane is gone');
+      }
+      if (apiserver.exit === undefined) {
+        return;
+      }
+      // Same slot in `processes`, so stop() still stops it before etcd and after its clients.
+      const slot = processes.indexOf(apiserver);
+      apiserver = launch('kube-apiserver', apiserverArgs);
+      processes.splice(processes.indexOf(apiserver), 1);
+      processes.splice(slot, 1, apiserver);
+      const t = Date.now();
+      await waitApiServerReady(t + timeoutMs);
+      debug(`kube-apiserver restarted and ready in ${Date.now() - t} ms`);
+    };
+
+    const kubeconfigPath = writeKubeconfig(path.join(root, 'kubeconfig'), {
       server,
       user: 'admin',
       caData: adminTls.ca,
-      certData: adminTls.cert,
-      keyData: adminTls.key,
-    }), { mode: 0o600 });
-    const kcmKubeconfig = path.join(stateDir, 'kube-controller-manager.kubeconfig');
-    fs.writeFileSync(kcmKubeconfig, kubeconfigYaml({
+      credentials: { certData: adminTls.cert, keyData: adminTls.key },
+    });
+    const kcmKubeconfig = writeKubeconfig(path.join(stateDir, 'kube-controller-manager.kubeconfig'), {
       server,
       user: 'system:kube-controller-manager',
       caData: adminTls.ca,
-      certData: fs.readFileSync(pki.controllerManagerCert),
-      keyData: fs.readFileSync(pki.controllerManagerKey),
-    }), { mode: 0o600 });
+      credentials: {
+        certData: fs.readFileSync(pki.controllerManagerCert),
+        keyData: fs.readFileSync(pki.controllerManagerKey),
+      },
+    });
 
     // --- kube-controller-manager -------------------------------------------
     const kcm = launch('kube-controller-manager', [
@@ -319,7 +370,20 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       });
 
     debug(`control plane ${server} ready in ${Date.now() - started} ms (logs: ${logsDir})`);
-    return { kubeconfigPath, kubeConfig, server, logsDir, stop, dumpLogs };
+    const workDir = path.join(root, 'work');
+    fs.mkdirSync(workDir, { mode: 0o700 });
+    return {
+      kubeconfigPath,
+      kubeConfig,
+      server,
+      caData: adminTls.ca,
+      workDir,
+      logsDir,
+      stop,
+      dumpLogs,
+      stopApiServer,
+      startApiServer,
+    };
   } catch (err) {
     const logs = dumpLogs(40);
     await stop({ keepLogs: true });
@@ -329,92 +393,6 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       `logs kept in ${logsDir}\n${logs}`,
       portConflict, root);
   }
-}
-
-/**
- * Polls `check` every 100 ms until it returns true. Fails early when one of
- * `watched` exits, and with `details()` appended when the deadline passes.
- */
-async function waitUntil(
-  what: string,
-  deadline: number,
-  watched: readonly ManagedProcess[],
-  check: () => Promise<boolean>,
-  details: () => string = () => '',
-): Promise<void> {
-  let lastError = '';
-  for (;;) {
-    const dead = watched.find((p) => p.exit !== undefined);
-    if (dead) {
-      throw new Error(`${dead.name} exited (code ${dead.exit?.code}, signal ${dead.exit?.signal}) ` +
-        `while waiting for ${what}`);
-    }
-    try {
-      if (await check()) {
-        return;
-      }
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() > deadline) {
-      const extra = details();
-      throw new Error(`timed out waiting for ${what}` +
-        (lastError ? ` (last error: ${lastError})` : '') + (extra ? `\n${extra}` : ''));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-interface TlsOptions {
-  readonly ca?: Buffer;
-  readonly cert?: Buffer;
-  readonly key?: Buffer;
-  readonly rejectUnauthorized?: boolean;
-}
-
-/** One GET with a 2 s timeout; resolves with the status and body. */
-async function get(url: string, tls: TlsOptions): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const client = url.startsWith('https:') ? https : http;
-    const req = client.get(url, { ...tls, agent: false, timeout: 2_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
-
-interface KubeconfigParams {
-  readonly server: string;
-  readonly user: string;
-  readonly caData: Buffer;
-  readonly certData: Buffer;
-  readonly keyData: Buffer;
-}
-
-/** A single-context kubeconfig with inline credentials (JSON is valid YAML). */
-function kubeconfigYaml(p: KubeconfigParams): string {
-  const b64 = (b: Buffer): string => b.toString('base64');
-  return JSON.stringify({
-    'apiVersion': 'v1',
-    'kind': 'Config',
-    'clusters': [{
-      name: 'kubejobs-test',
-      cluster: { 'server': p.server, 'certificate-authority-data': b64(p.caData) },
-    }],
-    'users': [{
-      name: p.user,
-      user: { 'client-certificate-data': b64(p.certData), 'client-key-data': b64(p.keyData) },
-    }],
-    'contexts': [{ name: 'kubejobs-test', context: { cluster: 'kubejobs-test', user: p.user } }],
-    'current-context': 'kubejobs-test',
-  }, null, 2) + '\n';
 }
 
 /** Progress messages, only with $KUBEJOBS_CLUSTER_DEBUG set (jest shows stderr unbuffered). */

@@ -117,6 +117,12 @@ export class ManagedProcess {
     return this.exited;
   }
 
+  /** SIGKILL (a crash: no graceful shutdown) and waits for the exit. Safe on an exited process. */
+  public async kill(): Promise<ExitInfo> {
+    this.signal('SIGKILL');
+    return this.exited;
+  }
+
   private signal(signal: NodeJS.Signals): void {
     if (this.child.pid === undefined || this.exitInfo !== undefined) {
       return;

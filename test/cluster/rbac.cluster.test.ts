@@ -127,6 +127,14 @@ function forbidden(controllerNs: string, workloadNs: string, otherNs: string): A
     { verb: 'create', group: 'apps', resource: 'deployments', namespace: workloadNs },
     { verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: controllerNs },
     { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+    // Nothing the controller does not call: no pod or Service patches, no Jobs until ArenaJob
+    // reconciliation exists, no status patches.
+    { verb: 'patch', group: '', resource: 'pods', namespace: workloadNs },
+    { verb: 'update', group: '', resource: 'pods', namespace: workloadNs },
+    { verb: 'patch', group: '', resource: 'services', namespace: workloadNs },
+    { verb: 'create', group: 'batch', resource: 'jobs', namespace: workloadNs },
+    { verb: 'patch', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, subresource: 'status', namespace: workloadNs },
+    { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenajobs', subresource: 'status', namespace: workloadNs },
   ];
 }
 
@@ -182,14 +190,12 @@ describe('cluster-wide install (ClusterRole)', () => {
   test('the needs of the brief are among the allowed accesses', async () => {
     const kc = plane().kubeConfig;
     const needs: Access[] = [
-      ...['list', 'watch', 'create', 'patch', 'delete'].flatMap((verb) => ['pods', 'services'].map((resource) => ({ verb, group: '', resource, namespace: workloadNs }))),
-      { verb: 'create', group: 'batch', resource: 'jobs', namespace: workloadNs },
-      { verb: 'delete', group: 'batch', resource: 'jobs', namespace: workloadNs },
+      ...['get', 'list', 'watch', 'create', 'delete'].flatMap((verb) => ['pods', 'services'].map((resource) => ({ verb, group: '', resource, namespace: workloadNs }))),
+      { verb: 'update', group: '', resource: 'services', namespace: workloadNs },
       { verb: 'update', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, subresource: 'status', namespace: workloadNs },
-      { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenajobs', subresource: 'status', namespace: workloadNs },
       ...['get', 'create', 'update'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: CLUSTER_WIDE_NS })),
       { verb: 'create', group: '', resource: 'events', namespace: workloadNs },
-      { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: workloadNs },
+      { verb: 'patch', group: '', resource: 'events', namespace: workloadNs },
     ];
     await expectAccess(kc, CLUSTER_WIDE_NS, needs, true);
   });
@@ -233,9 +239,11 @@ describe('cluster-wide install (ClusterRole)', () => {
         namespace: workloadNs,
         body: { metadata: { name: 'train-worker-0' }, spec: { clusterIP: 'None', ports: [{ port: 2222 }], selector: { app: 'x' } } },
       })),
-      'patch the GenericJob status': await outcome(() => custom.patchNamespacedCustomObjectStatus({
-        ...gj, namespace: workloadNs, name: 'train', body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }],
-      })),
+      // As the controller does: a full update guarded by the resourceVersion it read (from its cache).
+      'update the GenericJob status': await outcome(async () => {
+        const seen = await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...gj, namespace: workloadNs, name: 'train' }) as object;
+        return custom.replaceNamespacedCustomObjectStatus({ ...gj, namespace: workloadNs, name: 'train', body: { ...seen, status: { phase: 'Running' } } });
+      }),
       'record an Event': await outcome(() => core.createNamespacedEvent({
         namespace: workloadNs,
         body: {

@@ -2,16 +2,30 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { productionBundle } from './production-bundle';
+import { ControlPlane } from '../cluster/control-plane';
+import { controllerIdentity } from '../cluster/controller-identity';
 import { freePorts } from '../cluster/free-port';
 import { ManagedProcess } from '../cluster/processes';
 
-/** Options of {@link startController}. */
+/** Options of {@link ControllerProcess.start}. */
 export interface ControllerOptions {
-  /** Admin (or any) kubeconfig the controller uses through `--kubeconfig`. */
-  readonly kubeconfigPath: string;
+  /**
+   * `--kubeconfig`. Default: the controller's own ServiceAccount (see controller-identity.ts),
+   * so the tests prove the RBAC the construct emits is enough. Pass the plane's admin kubeconfig
+   * only to tell a missing permission from a bug.
+   */
+  readonly kubeconfigPath?: string;
+  /**
+   * With the default identity: the server its kubeconfig points at, e.g. a `FaultProxy`'s URL
+   * (default: the plane's apiserver). Ignored when `kubeconfigPath` is given.
+   */
+  readonly server?: string;
   /** `--leader-elect` (default false). */
   readonly leaderElect?: boolean;
-  /** `--leader-election-namespace` (default `default`). */
+  /**
+   * `--leader-election-namespace`. Default: the identity's namespace, the only one where its
+   * leader-election Role lets it hold a Lease (`default` with an explicit kubeconfig).
+   */
   readonly leaderElectionNamespace?: string;
   /** `--namespace`. */
   readonly namespace?: string;
@@ -19,12 +33,17 @@ export interface ControllerOptions {
   readonly concurrency?: number;
   /** `--log-level` (default debug, so failures come with context). */
   readonly logLevel?: string;
+  /** More flags, appended after the others (e.g. `--request-timeout=5s`). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** A `kubejobs controller` child process run from the production bundle. */
 export class ControllerProcess {
-  /** Starts `node <bundle>/lib/cli.js controller ...` with the Deployment's flags. */
-  public static async start(options: ControllerOptions): Promise<ControllerProcess> {
+  /** Starts `node <bundle>/lib/cli.js controller ...` against `plane` with the Deployment's flags. */
+  public static async start(plane: ControlPlane, options: ControllerOptions = {}): Promise<ControllerProcess> {
+    const identity = options.kubeconfigPath === undefined ? await controllerIdentity(plane) : undefined;
+    const kubeconfigPath = options.kubeconfigPath ?? identity!.kubeconfigPath(options.server);
+    const leaderElectionNamespace = options.leaderElectionNamespace ?? identity?.namespace ?? 'default';
     const bundle = productionBundle();
     const [metricsPort, healthPort] = await freePorts(2);
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-controller-'));
@@ -33,21 +52,28 @@ export class ControllerProcess {
       path.join(bundle, 'lib', 'cli.js'),
       'controller',
       `--leader-elect=${options.leaderElect ?? false}`,
-      `--leader-election-namespace=${options.leaderElectionNamespace ?? 'default'}`,
+      `--leader-election-namespace=${leaderElectionNamespace}`,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`,
       `--health-probe-bind-address=127.0.0.1:${healthPort}`,
       `--concurrency=${options.concurrency ?? 4}`,
       `--log-level=${options.logLevel ?? 'debug'}`,
       ...(options.namespace ? [`--namespace=${options.namespace}`] : []),
-      `--kubeconfig=${options.kubeconfigPath}`,
+      `--kubeconfig=${kubeconfigPath}`,
+      ...(options.extraArgs ?? []),
     ];
     const env = { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--no-warnings' };
     const proc = new ManagedProcess('kubejobs-controller', process.execPath, args, logFile, env);
-    return new ControllerProcess(proc, logFile, metricsPort!, healthPort!);
+    return new ControllerProcess(proc, kubeconfigPath, leaderElectionNamespace, identity?.user, logFile, metricsPort!, healthPort!);
   }
 
   private constructor(
     private readonly process: ManagedProcess,
+    /** The kubeconfig it runs with. */
+    public readonly kubeconfigPath: string,
+    /** Where it keeps its leader-election Lease. */
+    public readonly leaderElectionNamespace: string,
+    /** The ServiceAccount user it authenticates as; undefined with an explicit kubeconfig. */
+    public readonly user: string | undefined,
     /** Its log (JSON lines). */
     public readonly logFile: string,
     /** Port of /metrics. */
@@ -126,6 +152,16 @@ export class ControllerProcess {
       }
     }
     return out;
+  }
+
+  /**
+   * Log lines reporting a request RBAC refused: a permission the controller's ServiceAccount lacks.
+   * The apiserver words them `User "..." cannot <verb> resource "<resource>" in API group ...`
+   * (other 403s, e.g. PodSecurity's, say something else and are not listed).
+   */
+  public forbidden(): string[] {
+    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
+    return text.split('\n').filter((l) => /cannot [a-z]+ resource /.test(l));
   }
 
   /** The last lines of the log, for failure messages. */

@@ -14,6 +14,24 @@ export interface TestPod extends KubeObject {
   status?: { phase?: string };
 }
 
+/** The T9k scheduler's PodGroup kind, reduced to what the controller writes. */
+export const POD_GROUP_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'podgroups.scheduler.tensorstack.dev' },
+  spec: {
+    group: 'scheduler.tensorstack.dev',
+    scope: 'Namespaced',
+    names: { plural: 'podgroups', singular: 'podgroup', kind: 'PodGroup', listKind: 'PodGroupList' },
+    versions: [{
+      name: 'v1beta1',
+      served: true,
+      storage: true,
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+    }],
+  },
+};
+
 /** A minimal runnable replica template (busybox, restricted-profile friendly). */
 export function template(extra: Record<string, unknown> = {}): PodTemplateSpec {
   return {

@@ -18,6 +18,15 @@ function parseConcurrency(value: string): number {
   return n;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration of one unit (`500ms`, `30s`, `5m`, `1h`), as Kubernetes' own flags take. */
+function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (!match || Number(match[1]) <= 0) throw new InvalidArgumentError(`'${value}' must be a positive duration such as 500ms, 30s, 5m or 1h`);
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!]!);
+}
+
 /** The `kubejobs` command line. */
 export function buildProgram(): Command {
   const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob (and, later, ArenaJob) resources.').version(PACKAGE_VERSION);
@@ -29,9 +38,15 @@ export function buildProgram(): Command {
     .option('--leader-elect <bool>', 'elect a leader through a Lease so that only one replica reconciles', parseBoolean, true)
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE, else kubejobs-system)')
     .option('--leader-election-id <name>', 'name of the leader Lease', 'kubejobs-controller')
+    .option('--leader-elect-lease-duration <duration>', 'how long a Lease is valid without renewal; a standby takes over after it', parseDuration, 15_000)
+    .option('--leader-elect-renew-deadline <duration>', 'the leader stops (exits) when it could not renew for this long; must be shorter than the lease duration', parseDuration, 10_000)
+    .option('--leader-elect-retry-period <duration>', 'pause between attempts to acquire or renew the Lease', parseDuration, 2_000)
     .option('--metrics-bind-address <addr>', 'address of the Prometheus /metrics endpoint; 0 disables it', ':8080')
     .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz; 0 disables it', ':8081')
     .option('--concurrency <n>', 'reconciles run at once', parseConcurrency, 4)
+    .option('--request-timeout <duration>', 'deadline of every API request (for a watch: until its response starts)', parseDuration, 30_000)
+    .option('--watch-stall-timeout <duration>', 'restart a watch that received nothing, not even a bookmark, for this long', parseDuration, 150_000)
+    .option('--stuck-reconcile-timeout <duration>', '/healthz fails while one reconcile has run this long', parseDuration, 300_000)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .action(async (opts: {
       kubeconfig?: string;
@@ -39,11 +54,22 @@ export function buildProgram(): Command {
       leaderElect: boolean;
       leaderElectionNamespace?: string;
       leaderElectionId: string;
+      leaderElectLeaseDuration: number;
+      leaderElectRenewDeadline: number;
+      leaderElectRetryPeriod: number;
       metricsBindAddress: string;
       healthProbeBindAddress: string;
       concurrency: number;
+      requestTimeout: number;
+      watchStallTimeout: number;
+      stuckReconcileTimeout: number;
       logLevel: string;
     }) => {
+      if (opts.leaderElectRenewDeadline >= opts.leaderElectLeaseDuration || opts.leaderElectRetryPeriod >= opts.leaderElectRenewDeadline) {
+        // A leader must stop before a standby may take over, and must get more than one try.
+        throw new InvalidArgumentError(`--leader-elect-retry-period (${opts.leaderElectRetryPeriod} ms) < --leader-elect-renew-deadline ` +
+          `(${opts.leaderElectRenewDeadline} ms) < --leader-elect-lease-duration (${opts.leaderElectLeaseDuration} ms) must hold`);
+      }
       const log = createLogger(opts.logLevel);
       const kc = new KubeConfig();
       if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
@@ -56,8 +82,16 @@ export function buildProgram(): Command {
         leaderElect: opts.leaderElect,
         leaderElectionNamespace: opts.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? 'kubejobs-system',
         leaderElectionId: opts.leaderElectionId,
+        leaderElectionTiming: {
+          leaseDurationMs: opts.leaderElectLeaseDuration,
+          renewDeadlineMs: opts.leaderElectRenewDeadline,
+          retryPeriodMs: opts.leaderElectRetryPeriod,
+        },
         metricsBindAddress: opts.metricsBindAddress,
         healthProbeBindAddress: opts.healthProbeBindAddress,
+        requestTimeoutMs: opts.requestTimeout,
+        watchStallTimeoutMs: opts.watchStallTimeout,
+        stuckReconcileMs: opts.stuckReconcileTimeout,
       });
       manager.add(new GenericJobReconciler());
       let stopping = false;

@@ -1,5 +1,3 @@
-import { ARENA_CONFIG } from './api/arena-config';
-import { ARENA_JOB } from './api/arena-job';
 import { GENERIC_JOB } from './api/generic-job';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
@@ -14,75 +12,60 @@ export interface ControllerPermission {
   readonly reason: string;
 }
 
-const READ = ['get', 'list', 'watch'] as const;
-const MANAGE_CHILDREN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
-const WRITE_STATUS = ['get', 'update', 'patch'] as const;
-
 /**
- * Everything the controller does in the namespaces it watches, and nothing more. It never reads
- * Secrets or ConfigMaps: payloads reach pods through their own volume or env references.
+ * Everything the controller does in the namespaces it watches, and nothing more: every request the
+ * runtime makes passes through this table (src/controller/request-attributes.ts refuses any other),
+ * and a cluster test proves each entry is used. It never reads Secrets or ConfigMaps: payloads
+ * reach pods through their own volume or env references. ArenaJob rights come with its reconciler.
  */
 export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   {
     apiGroup: GENERIC_JOB.group,
     resources: [GENERIC_JOB.plural],
-    verbs: READ,
+    verbs: ['list', 'watch'],
     reason: 'watch GenericJobs',
   },
   {
     apiGroup: GENERIC_JOB.group,
     resources: [`${GENERIC_JOB.plural}/status`],
-    verbs: WRITE_STATUS,
-    reason: 'report GenericJob status',
+    verbs: ['update'],
+    reason: 'report GenericJob status (a full update guarded by resourceVersion)',
   },
   {
     apiGroup: GENERIC_JOB.group,
     resources: [`${GENERIC_JOB.plural}/finalizers`],
     verbs: ['update'],
-    reason: 'set blockOwnerDeletion on children where OwnerReferencesPermissionEnforcement is enabled',
-  },
-  {
-    apiGroup: ARENA_JOB.group,
-    resources: [ARENA_JOB.plural, ARENA_CONFIG.plural],
-    verbs: READ,
-    reason: 'watch ArenaJobs and the ArenaConfigs they name',
-  },
-  {
-    apiGroup: ARENA_JOB.group,
-    resources: [`${ARENA_JOB.plural}/status`, `${ARENA_CONFIG.plural}/status`],
-    verbs: WRITE_STATUS,
-    reason: 'report ArenaJob and ArenaConfig status',
+    reason: 'set blockOwnerDeletion on children where OwnerReferencesPermissionEnforcement is enabled (checked by the API server, never requested)',
   },
   {
     apiGroup: '',
-    resources: ['pods', 'services'],
-    verbs: MANAGE_CHILDREN,
-    reason: 'GenericJob replicas and their Services',
+    resources: ['pods'],
+    verbs: ['get', 'list', 'watch', 'create', 'delete'],
+    reason: 'GenericJob replicas (get: read back a same-named pod, or one the cache has not seen yet)',
   },
   {
-    apiGroup: 'batch',
-    resources: ['jobs', 'cronjobs'],
-    verbs: MANAGE_CHILDREN,
-    reason: 'ArenaJob workers and schedules',
+    apiGroup: '',
+    resources: ['services'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+    reason: 'the headless Service of each GenericJob replica',
   },
   {
     apiGroup: 'scheduler.tensorstack.dev',
     resources: ['podgroups'],
-    verbs: MANAGE_CHILDREN,
-    reason: 'PodGroups of GenericJobs scheduled by the T9k scheduler',
+    verbs: ['get', 'create'],
+    reason: 'PodGroups of GenericJobs scheduled by the T9k scheduler (removed with the job by the garbage collector)',
   },
   {
     apiGroup: '',
     resources: ['events'],
     verbs: ['create', 'patch'],
-    reason: 'Events on the objects it reconciles',
+    reason: 'Events on the objects it reconciles (patch: count repeats of one Event)',
   },
-  {
-    apiGroup: 'events.k8s.io',
-    resources: ['events'],
-    verbs: ['create', 'patch'],
-    reason: 'Events on the objects it reconciles',
-  },
+];
+
+/** Permissions the API server checks on the controller's behalf, never requested by it directly. */
+export const IMPLIED_PERMISSIONS: ReadonlyArray<{ apiGroup: string; resource: string; verb: string }> = [
+  { apiGroup: GENERIC_JOB.group, resource: `${GENERIC_JOB.plural}/finalizers`, verb: 'update' },
 ];
 
 /** What the controller needs in its own namespace only: its leader-election Lease. */
@@ -90,7 +73,7 @@ export const LEADER_ELECTION_PERMISSIONS: readonly ControllerPermission[] = [
   {
     apiGroup: 'coordination.k8s.io',
     resources: ['leases'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+    verbs: ['get', 'create', 'update'],
     reason: 'leader election',
   },
 ];

@@ -1,9 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { KubeClient, KubeObject } from './kube-client';
+import { isNotFound, KubeClient, KubeObject } from './kube-client';
 import { Logger } from './logger';
 
-/** Records core/v1 Events on the objects the controller reconciles. */
+/** Distinct Events remembered for aggregation (client-go's recorder keeps as many). */
+export const MAX_REMEMBERED_EVENTS = 4096;
+/** Events sent at once, so a burst of transitions never competes with the reconciles' own writes. */
+const MAX_IN_FLIGHT = 2;
+/** Longest message kept (the API's limit for an Event note). */
+const MAX_MESSAGE_LENGTH = 1024;
+
+interface Series {
+  readonly name: string;
+  readonly namespace: string;
+  readonly firstTimestamp: string;
+  /** Occurrences recorded so far. */
+  count: number;
+  /** Occurrences the API server knows of. */
+  sent: number;
+  created: boolean;
+  /** A send queued but not started: occurrences recorded meanwhile ride along with it. */
+  waiting: Promise<void> | undefined;
+  /** The last send scheduled: the next one starts after it, so one series never races itself. */
+  tail: Promise<void>;
+}
+
+/**
+ * Records core/v1 Events on the objects the controller reconciles, aggregated as client-go's
+ * recorder does: the same (object, type, reason, message) again updates one Event's `count` and
+ * `lastTimestamp` instead of creating another. Memory is bounded: at most
+ * {@link MAX_REMEMBERED_EVENTS} series are remembered (least recently used first out), and a
+ * series has at most one send queued, however often it recurs meanwhile.
+ */
 export class EventRecorder {
+  private readonly series = new Map<string, Series>();
   private readonly pending: Array<() => Promise<void>> = [];
   private active = 0;
 
@@ -12,21 +41,56 @@ export class EventRecorder {
     private readonly component: string,
     private readonly host: string,
     private readonly log: Logger,
+    /** Series remembered at most (default {@link MAX_REMEMBERED_EVENTS}). */
+    private readonly maxSeries = MAX_REMEMBERED_EVENTS,
   ) {}
 
-  /**
-   * Emits an Event on `object`; failures are logged, never thrown (Events are best effort). Events
-   * go out two at a time, so a burst of transitions never competes with the reconciles' own writes.
-   */
+  /** Series currently remembered (for tests and metrics). */
+  public get rememberedSeries(): number {
+    return this.series.size;
+  }
+
+  /** Emits (or counts again) an Event on `object`; failures are logged, never thrown. */
   public record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    return new Promise((resolve) => {
-      this.pending.push(() => this.send(object, type, reason, message).then(resolve));
-      this.pump();
+    const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : message;
+    const key = JSON.stringify([object.metadata?.uid ?? object.metadata?.name, type, reason, text]);
+    let series = this.series.get(key);
+    if (series) {
+      this.series.delete(key); // re-inserted below: most recently used last
+    } else {
+      const name = object.metadata?.name ?? '';
+      series = {
+        name: `${name}.${randomBytes(8).toString('hex')}`,
+        namespace: object.metadata?.namespace ?? 'default',
+        firstTimestamp: new Date().toISOString(),
+        count: 0,
+        sent: 0,
+        created: false,
+        waiting: undefined,
+        tail: Promise.resolve(),
+      };
+    }
+    this.series.set(key, series);
+    while (this.series.size > this.maxSeries) this.series.delete(this.series.keys().next().value as string);
+    series.count++;
+    const s = series;
+    if (s.waiting) return s.waiting;
+    s.waiting = new Promise<void>((resolve) => {
+      void s.tail.then(() => {
+        this.pending.push(async () => {
+          s.waiting = undefined;
+          await this.sync(s, object, type, reason, text);
+          resolve();
+        });
+        this.pump();
+      });
     });
+    s.tail = s.waiting;
+    return s.waiting;
   }
 
   private pump(): void {
-    while (this.active < 2 && this.pending.length > 0) {
+    while (this.active < MAX_IN_FLIGHT && this.pending.length > 0) {
       const next = this.pending.shift()!;
       this.active++;
       void next().finally(() => {
@@ -36,34 +100,46 @@ export class EventRecorder {
     }
   }
 
-  private async send(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const namespace = object.metadata?.namespace ?? 'default';
-    const name = object.metadata?.name ?? '';
+  /** Brings the API server's Event up to the series' count. */
+  private async sync(s: Series, object: KubeObject, type: string, reason: string, message: string): Promise<void> {
+    const count = s.count;
+    if (count === s.sent) return;
     const now = new Date().toISOString();
-    const event = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
-      involvedObject: {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name,
-        namespace,
-        uid: object.metadata?.uid,
-        resourceVersion: object.metadata?.resourceVersion,
-      },
-      reason,
-      message,
-      type,
-      source: { component: this.component, host: this.host },
-      reportingComponent: this.component,
-      reportingInstance: this.host,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    };
     try {
-      await this.client.create(`/api/v1/namespaces/${namespace}/events`, event);
+      if (s.created) {
+        try {
+          await this.client.mergePatch(`/api/v1/namespaces/${s.namespace}/events/${s.name}`, { count, lastTimestamp: now });
+          s.sent = count;
+          return;
+        } catch (err) {
+          // The Event expired (the API server keeps Events for an hour): start it again.
+          if (!isNotFound(err)) throw err;
+        }
+      }
+      await this.client.create(`/api/v1/namespaces/${s.namespace}/events`, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: s.name, namespace: s.namespace },
+        involvedObject: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata?.name,
+          namespace: s.namespace,
+          uid: object.metadata?.uid,
+          resourceVersion: object.metadata?.resourceVersion,
+        },
+        reason,
+        message,
+        type,
+        source: { component: this.component, host: this.host },
+        reportingComponent: this.component,
+        reportingInstance: this.host,
+        firstTimestamp: s.firstTimestamp,
+        lastTimestamp: now,
+        count,
+      });
+      s.created = true;
+      s.sent = count;
     } catch (err) {
       this.log.warn({ err: err instanceof Error ? err.message : String(err), reason }, 'could not record an event');
     }

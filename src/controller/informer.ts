@@ -40,6 +40,8 @@ export interface InformerOptions {
   readonly onRestart?: (cause: 'gone' | 'error' | 'stall') => void;
   /** Called when the cache size changes. */
   readonly onSize?: (size: number) => void;
+  /** The client's request deadline (only used to judge liveness). */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -54,10 +56,14 @@ export interface InformerOptions {
  */
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
+  /** Keys of cached objects by the uid of their controller owner: children without a scan. */
+  private readonly byOwner = new Map<string, Set<string>>();
+  private lastProgressMs = Date.now();
   private readonly handlers: InformerHandler<T>[] = [];
   private stopped = false;
   private synced = false;
   private currentWatch: WatchHandle | undefined;
+  private abortCurrent: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private wakeSleep: (() => void) | undefined;
   private readonly syncWaiters: Array<() => void> = [];
@@ -96,6 +102,32 @@ export class Informer<T extends KubeObject> {
     return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
   }
 
+  /** Cached objects whose controller owner reference has `uid`. */
+  public listControlledBy(uid: string): T[] {
+    const keys = this.byOwner.get(uid);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const key of keys) {
+      const obj = this.cache.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  /**
+   * When the list/watch loop last made progress: a list page, a watch opened, an event, a
+   * bookmark, or a failed attempt followed by its back-off. A loop that is neither receiving nor
+   * retrying is wedged; liveness reports it.
+   */
+  public get lastProgressAt(): number {
+    return this.lastProgressMs;
+  }
+
+  /** The longest a healthy loop goes without progress: a stall timeout plus the largest back-off. */
+  public get maxQuietMs(): number {
+    return this.stallTimeout() + (this.options.maxBackoffMs ?? 30_000) + (this.options.requestTimeoutMs ?? 30_000);
+  }
+
   /** Number of cached objects. */
   public get size(): number {
     return this.cache.size;
@@ -111,6 +143,7 @@ export class Informer<T extends KubeObject> {
   public async stop(): Promise<void> {
     this.stopped = true;
     this.currentWatch?.abort();
+    this.abortCurrent?.();
     this.wakeSleep?.();
     await this.loop;
   }
@@ -135,6 +168,7 @@ export class Informer<T extends KubeObject> {
           if (outcome.kind === 'stall') {
             this.options.onRestart?.('stall');
             this.log.warn({ kind: this.type.kind, stallTimeoutMs: this.stallTimeout() }, 'watch stalled: restarting it');
+            this.progress();
             await this.sleep(backoff);
             backoff = Math.min(maxBackoff, backoff * 2);
           } else if (outcome.eventsSeen > 0) {
@@ -145,6 +179,7 @@ export class Informer<T extends KubeObject> {
         if (this.stopped) break;
         this.options.onRestart?.('error');
         this.log.warn({ kind: this.type.kind, err: describe(err), retryInMs: backoff }, 'list/watch failed: restarting');
+        this.progress();
         await this.sleep(backoff);
         backoff = Math.min(maxBackoff, backoff * 2);
       }
@@ -169,17 +204,18 @@ export class Informer<T extends KubeObject> {
         fresh.set(keyOf(item.metadata?.namespace, item.metadata?.name ?? ''), item);
       }
       continueToken = page.metadata.continue || undefined;
+      this.progress();
       resourceVersion = page.metadata.resourceVersion ?? '';
     } while (continueToken && !this.stopped);
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
-        this.cache.delete(key);
+        this.remove(key);
         this.emit('delete', old);
       }
     }
     for (const [key, obj] of fresh) {
       const old = this.cache.get(key);
-      this.cache.set(key, obj);
+      this.store(key, obj);
       if (!old) this.emit('add', obj);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj);
     }
@@ -199,11 +235,14 @@ export class Informer<T extends KubeObject> {
     let failure: Error | undefined;
     let stallTimer: NodeJS.Timeout | undefined;
     let handle: WatchHandle | undefined;
+    // Aborts the request itself, so a watch whose response never starts is given up too.
+    const abort = new AbortController();
+    this.abortCurrent = () => abort.abort(new Error('informer stopped'));
     const armStall = () => {
       if (stallTimer) clearTimeout(stallTimer);
       stallTimer = setTimeout(() => {
         stalled = true;
-        handle?.abort();
+        abort.abort(new Error(`no watch event nor bookmark within ${this.stallTimeout()} ms`));
       }, this.stallTimeout());
       stallTimer.unref();
     };
@@ -218,6 +257,7 @@ export class Informer<T extends KubeObject> {
         labelSelector: this.options.labelSelector,
       }, (event: WatchEvent<T>) => {
         armStall();
+        this.progress();
         eventsSeen++;
         if (event.type === 'ERROR') {
           const status = event.object as unknown as { code?: number; message?: string; reason?: string };
@@ -234,15 +274,16 @@ export class Informer<T extends KubeObject> {
         obj.kind = this.type.kind;
         const key = keyOf(obj.metadata?.namespace, obj.metadata?.name ?? '');
         if (event.type === 'DELETED') {
-          this.cache.delete(key);
+          this.remove(key);
           this.emit('delete', obj);
         } else {
           const existed = this.cache.has(key);
-          this.cache.set(key, obj);
+          this.store(key, obj);
           this.emit(existed ? 'update' : 'add', obj);
         }
         this.options.onSize?.(this.cache.size);
-      });
+      }, abort.signal);
+      this.progress();
       this.currentWatch = handle;
       if (this.stopped) handle.abort();
       await handle.done;
@@ -252,9 +293,39 @@ export class Informer<T extends KubeObject> {
     } finally {
       if (stallTimer) clearTimeout(stallTimer);
       this.currentWatch = undefined;
+      this.abortCurrent = undefined;
     }
     if (failure && !gone) throw failure;
     return { kind: gone ? 'gone' : stalled ? 'stall' : 'closed', resourceVersion: rv, eventsSeen };
+  }
+
+  private progress(): void {
+    this.lastProgressMs = Date.now();
+  }
+
+  private store(key: string, obj: T): void {
+    const old = this.cache.get(key);
+    const oldOwner = controllerUid(old);
+    const newOwner = controllerUid(obj);
+    if (oldOwner !== newOwner && oldOwner !== undefined) this.unindex(oldOwner, key);
+    if (newOwner !== undefined) {
+      let keys = this.byOwner.get(newOwner);
+      if (!keys) this.byOwner.set(newOwner, keys = new Set());
+      keys.add(key);
+    }
+    this.cache.set(key, obj);
+  }
+
+  private remove(key: string): void {
+    const owner = controllerUid(this.cache.get(key));
+    if (owner !== undefined) this.unindex(owner, key);
+    this.cache.delete(key);
+  }
+
+  private unindex(owner: string, key: string): void {
+    const keys = this.byOwner.get(owner);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byOwner.delete(owner);
   }
 
   private emit(event: 'add' | 'update' | 'delete', obj: T): void {
@@ -279,6 +350,11 @@ export class Informer<T extends KubeObject> {
       };
     });
   }
+}
+
+/** The uid of the object's controller owner reference. */
+function controllerUid(obj: KubeObject | undefined): string | undefined {
+  return obj?.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */

@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
+import { RequestAttributes, requestAttributes } from './request-attributes';
 
 /** The parts of a Kubernetes object the runtime reads. */
 export interface KubeObject {
@@ -80,6 +81,33 @@ export interface WatchHandle {
   abort(): void;
 }
 
+/** Options of {@link KubeClient}. */
+export interface KubeClientOptions {
+  /** User-Agent header. */
+  readonly userAgent?: string;
+  /**
+   * Deadline of one request, from sending it to the last byte of the answer (for a watch: to its
+   * response headers), in ms. A hung API server or network then costs a worker this long, never
+   * forever. Default 30 s.
+   */
+  readonly timeoutMs?: number;
+  /** Called before every request; throwing refuses it (the RBAC table as the one gate). */
+  readonly authorize?: (attributes: RequestAttributes) => void;
+  /** Called after every request with its HTTP status (0: no answer). */
+  readonly onResponse?: (attributes: RequestAttributes, code: number) => void;
+}
+
+/** Per-call options of a request. */
+export interface RequestOptions {
+  /** Overrides the client's timeout for this call, in ms. */
+  readonly timeoutMs?: number;
+  /** Aborts the call (e.g. a leader's renew deadline). */
+  readonly signal?: AbortSignal;
+}
+
+/** Default request deadline. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** Content types of PATCH requests. */
 export const PATCH_CONTENT_TYPE = {
   merge: 'application/merge-patch+json',
@@ -98,17 +126,19 @@ export const PATCH_CONTENT_TYPE = {
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  private readonly options: KubeClientOptions;
 
-  public constructor(private readonly kc: KubeConfig, private readonly userAgent = 'kubejobs-controller') {
+  public constructor(private readonly kc: KubeConfig, userAgentOrOptions: string | KubeClientOptions = {}) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --kubeconfig or run in a cluster');
     this.server = new URL(cluster.server);
+    this.options = typeof userAgentOrOptions === 'string' ? { userAgent: userAgentOrOptions } : userAgentOrOptions;
   }
 
   /** GET a path; undefined on 404. */
-  public async get<T>(path: string): Promise<T | undefined> {
+  public async get<T>(path: string, options?: RequestOptions): Promise<T | undefined> {
     try {
-      return await this.request<T>('GET', path);
+      return await this.request<T>('GET', path, undefined, undefined, options);
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -120,24 +150,22 @@ export class KubeClient {
     return this.request<KubeList<T>>('GET', withQuery(path, query));
   }
 
-  /** POST. */
-  public create<T>(path: string, body: unknown, fieldManager?: string): Promise<T> {
-    return this.request<T>('POST', withQuery(path, { fieldManager }), body);
+  /**
+   * POST. `fieldValidation=Strict`: a field the schema does not know (a typo such as `nodeSelectr`)
+   * is an error instead of being dropped, so a child never runs without part of its spec.
+   */
+  public create<T>(path: string, body: unknown, fieldManager?: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', withQuery(path, { fieldManager, fieldValidation: 'Strict' }), body, undefined, options);
   }
 
   /** PUT (optimistic concurrency through `metadata.resourceVersion` in `body`). */
-  public replace<T>(path: string, body: unknown, fieldManager?: string): Promise<T> {
-    return this.request<T>('PUT', withQuery(path, { fieldManager }), body);
-  }
-
-  /** Server-side apply with a fixed field manager, forcing ownership of the fields we set. */
-  public apply<T>(path: string, body: unknown, fieldManager: string): Promise<T> {
-    return this.request<T>('PATCH', withQuery(path, { fieldManager, force: 'true' }), body, PATCH_CONTENT_TYPE.apply);
+  public replace<T>(path: string, body: unknown, fieldManager?: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PUT', withQuery(path, { fieldManager, fieldValidation: 'Strict' }), body, undefined, options);
   }
 
   /** JSON merge patch. */
   public mergePatch<T>(path: string, body: unknown, fieldManager?: string): Promise<T> {
-    return this.request<T>('PATCH', withQuery(path, { fieldManager }), body, PATCH_CONTENT_TYPE.merge);
+    return this.request<T>('PATCH', withQuery(path, { fieldManager, fieldValidation: 'Strict' }), body, PATCH_CONTENT_TYPE.merge);
   }
 
   /** DELETE, with a uid precondition when given; a 404 is not an error. */
@@ -159,14 +187,20 @@ export class KubeClient {
 
   /**
    * Opens a watch. `onEvent` gets every event; `done` resolves when the server closes the stream and
-   * rejects on a transport error. `abort()` ends it (then `done` resolves).
+   * rejects on a transport error. `abort()` ends it (then `done` resolves). The client's timeout
+   * bounds the wait for the response headers; `signal` aborts the call at any point, also before
+   * the server answered (a watch that hangs before its first byte).
    */
-  public async watch<T>(path: string, query: Record<string, string | number | undefined>, onEvent: (e: WatchEvent<T>) => void): Promise<WatchHandle> {
-    const res = await this.send('GET', withQuery(path, { ...query, watch: 'true' }));
+  public async watch<T>(
+    path: string, query: Record<string, string | number | undefined>, onEvent: (e: WatchEvent<T>) => void, signal?: AbortSignal,
+  ): Promise<WatchHandle> {
+    const fullPath = withQuery(path, { ...query, watch: 'true' });
+    const { res, finish } = await this.send('GET', fullPath, undefined, undefined, { signal });
     if (res.statusCode !== 200) {
-      const text = await readAll(res);
+      const text = await readAll(res).finally(() => finish(res.statusCode ?? 0));
       throw errorFrom(res.statusCode ?? 0, text);
     }
+    finish(200, { keepSignal: true });
     let aborted = false;
     const done = new Promise<void>((resolve, reject) => {
       const lines = createInterface({ input: res, crlfDelay: Infinity });
@@ -186,25 +220,79 @@ export class KubeClient {
       res.on('aborted', () => (aborted ? resolve() : reject(new Error('watch stream aborted'))));
       lines.on('close', () => resolve());
     });
-    return {
-      done,
-      abort: () => {
-        aborted = true;
-        res.destroy();
-      },
+    const abort = () => {
+      aborted = true;
+      res.destroy();
     };
+    signal?.addEventListener('abort', abort, { once: true });
+    void done.finally(() => signal?.removeEventListener('abort', abort)).catch(() => undefined);
+    return { done, abort };
   }
 
-  /** A request with a JSON answer. */
-  public async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const res = await this.send(method, path, body, contentType);
-    const text = await readAll(res);
+  /** A request with a JSON answer, bounded by the client's timeout (or `options.timeoutMs`). */
+  public async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json', options: RequestOptions = {}): Promise<T> {
+    const { res, finish } = await this.send(method, path, body, contentType, options);
+    let text: string;
+    try {
+      text = await readAll(res);
+    } catch (err) {
+      finish(0);
+      throw err;
+    }
     const code = res.statusCode ?? 0;
+    finish(code);
     if (code < 200 || code >= 300) throw errorFrom(code, text);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  private async send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<http.IncomingMessage> {
+  /**
+   * Sends a request with a deadline. Resolves with the response (headers received) and `finish`,
+   * which the caller calls once it has read the answer: it reports the status and clears the
+   * deadline (a watch keeps only the caller's signal for its stream).
+   */
+  private async send(
+    method: string, path: string, body?: unknown, contentType = 'application/json', options: RequestOptions = {},
+  ): Promise<{ res: http.IncomingMessage; finish: (code: number, opts?: { keepSignal?: boolean }) => void }> {
+    const attributes = requestAttributes(method, path);
+    this.options.authorize?.(attributes);
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+    let reported = false;
+    const report = (code: number) => {
+      if (reported) return;
+      reported = true;
+      this.options.onResponse?.(attributes, code);
+    };
+    const finish = (code: number) => {
+      clearTimeout(timer);
+      report(code);
+    };
+    try {
+      const res = await this.transmit(method, path, body, contentType, signal);
+      // The deadline also covers reading the body; a caller's abort afterwards is the watch's own.
+      const onAbort = () => res.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      res.once('close', () => signal.removeEventListener('abort', onAbort));
+      return {
+        res,
+        finish: (code, opts) => {
+          finish(code);
+          if (opts?.keepSignal) {
+            signal.removeEventListener('abort', onAbort);
+          }
+        },
+      };
+    } catch (err) {
+      finish(0);
+      throw err;
+    }
+  }
+
+  private async transmit(method: string, path: string, body: unknown, contentType: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+    if (signal.aborted) throw new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`);
     const opts: https.RequestOptions = { headers: {} };
     // Fresh per request: tokens (in-cluster, exec plugins) rotate.
     await this.kc.applyToHTTPSOptions(opts);
@@ -227,7 +315,7 @@ export class KubeClient {
     const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
     const headers: Record<string, string> = {
       'Accept': 'application/json',
-      'User-Agent': this.userAgent,
+      'User-Agent': this.options.userAgent ?? 'kubejobs-controller',
     };
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
@@ -238,12 +326,19 @@ export class KubeClient {
     const url = new URL(path, this.server);
     const requestFn = isHttps ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const req = requestFn(url, { method, headers, agent: this.agent }, resolve);
-      req.on('error', (err) => reject(new KubeApiError(0, 'NetworkError', `${method} ${path}: ${err.message}`)));
+      const req = requestFn(url, { method, headers, agent: this.agent, signal }, resolve);
+      req.on('error', (err) => reject(signal.aborted
+        ? new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`)
+        : new KubeApiError(0, 'NetworkError', `${method} ${path}: ${err.message}`)));
       if (payload !== undefined) req.write(payload);
       req.end();
     });
   }
+}
+
+function describeAbort(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'aborted';
 }
 
 function withQuery(path: string, query: Record<string, string | number | undefined>): string {

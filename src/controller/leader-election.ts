@@ -45,6 +45,7 @@ export class LeaderElector {
   private lastRenewMs = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   public constructor(
     private readonly client: KubeClient,
@@ -70,6 +71,7 @@ export class LeaderElector {
   /** Stops; when leading, releases the Lease so a standby takes over at once. */
   public async stop(): Promise<void> {
     this.stopped = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     this.wake?.();
     await this.loop;
     if (this.leading) {
@@ -85,33 +87,64 @@ export class LeaderElector {
   private async run(): Promise<void> {
     while (!this.stopped) {
       let ok = false;
+      // Measured before the request: the Lease's renewTime, as other replicas see it, is no later.
+      const attemptStartedMs = Date.now();
+      // A leader's attempt may take only until its renew deadline; a candidate's, one retry period
+      // plus slack (it holds nothing that could go stale).
+      const budgetMs = this.leading
+        ? Math.max(1, this.lastRenewMs + this.timing.renewDeadlineMs - attemptStartedMs)
+        : Math.max(this.timing.retryPeriodMs, 1_000) * 2;
       try {
-        ok = await this.tryAcquireOrRenew();
+        ok = await this.tryAcquireOrRenew(budgetMs);
       } catch (err) {
         this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election: lease request failed');
       }
-      const now = Date.now();
+      if (this.stopped) return;
       if (ok) {
-        this.lastRenewMs = now;
+        this.lastRenewMs = attemptStartedMs;
         if (!this.leading) {
           this.leading = true;
           this.log.info({ lease: `${this.namespace}/${this.name}`, identity: this.identity }, 'became leader');
           this.callbacks.onStartedLeading();
         }
-      } else if (this.leading && now - this.lastRenewMs > this.timing.renewDeadlineMs) {
-        this.leading = false;
-        this.log.error({ lease: `${this.namespace}/${this.name}` }, 'lost leadership: could not renew the lease in time');
-        this.callbacks.onStoppedLeading();
+        this.armDeadline();
+      } else if (this.leading && Date.now() - this.lastRenewMs >= this.timing.renewDeadlineMs) {
+        this.loseLeadership();
         return;
       }
       await this.sleep(this.timing.retryPeriodMs * (this.leading ? 1 : 0.8 + Math.random() * 0.4));
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /**
+   * The renew deadline is enforced by a timer, not by the renew loop: however a request hangs, the
+   * leader stops reconciling when its last successful renew is `renewDeadlineMs` old, which is
+   * before any other replica may take the Lease (`leaseDurationMs` after it saw the last renew).
+   */
+  private armDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    const remaining = this.lastRenewMs + this.timing.renewDeadlineMs - Date.now();
+    this.deadlineTimer = setTimeout(() => {
+      if (this.leading && !this.stopped) this.loseLeadership();
+    }, Math.max(0, remaining));
+    this.deadlineTimer.unref();
+  }
+
+  private loseLeadership(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.log.error({ lease: `${this.namespace}/${this.name}`, renewDeadlineMs: this.timing.renewDeadlineMs },
+      'lost leadership: could not renew the lease within the renew deadline');
+    this.callbacks.onStoppedLeading();
+  }
+
+  private async tryAcquireOrRenew(budgetMs: number): Promise<boolean> {
     const nowIso = microTime();
     const durationSeconds = Math.round(this.timing.leaseDurationMs / 1000);
-    const current = await this.client.get<Lease>(`${this.path}/${this.name}`);
+    const deadline = Date.now() + budgetMs;
+    const remaining = () => ({ timeoutMs: Math.max(1, deadline - Date.now()) });
+    const current = await this.client.get<Lease>(`${this.path}/${this.name}`, remaining());
     if (!current) {
       try {
         await this.client.create(this.path, {
@@ -119,7 +152,7 @@ export class LeaderElector {
           kind: 'Lease',
           metadata: { name: this.name, namespace: this.namespace },
           spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: nowIso, renewTime: nowIso, leaseTransitions: 0 },
-        });
+        }, undefined, remaining());
         return true;
       } catch (err) {
         if (isAlreadyExists(err)) return false;
@@ -145,7 +178,7 @@ export class LeaderElector {
         leaseTransitions: (current.spec.leaseTransitions ?? 0) + (holder === '' && !current.spec.acquireTime ? 0 : 1),
       };
     try {
-      const updated = await this.client.replace<Lease>(`${this.path}/${this.name}`, { ...current, spec });
+      const updated = await this.client.replace<Lease>(`${this.path}/${this.name}`, { ...current, spec }, undefined, remaining());
       this.observedRecord = JSON.stringify(updated.spec);
       this.observedAtMs = Date.now();
       return true;

@@ -5,11 +5,13 @@ import { FastifyInstance } from 'fastify';
 import { EventRecorder } from './events';
 import { parseBindAddress, startHttpServer } from './health-server';
 import { describe, Informer, keyOf } from './informer';
-import { KubeClient, KubeObject } from './kube-client';
+import { CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../controller-permissions';
+import { DEFAULT_REQUEST_TIMEOUT_MS, KubeClient, KubeObject } from './kube-client';
 import { DEFAULT_LEADER_ELECTION_TIMING, LeaderElectionTiming, LeaderElector } from './leader-election';
 import { Logger } from './logger';
 import { ControllerMetrics } from './metrics';
 import { Reconciler, ReconcileContext } from './reconciler';
+import { formatAttributes, isPermitted } from './request-attributes';
 import { WorkQueue } from './work-queue';
 
 /** Options of {@link Manager}. */
@@ -33,7 +35,16 @@ export interface ManagerOptions {
   readonly healthProbeBindAddress: string;
   /** Every key is reconciled again this often, as a safety net for missed events. */
   readonly resyncPeriodMs?: number;
+  /** Deadline of every API request, in ms (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** /healthz fails while a reconcile has run longer than this, in ms (default 5 min). */
+  readonly stuckReconcileMs?: number;
+  /** Restart a watch that received nothing (not even a bookmark) for this long, in ms (default 150 s). */
+  readonly watchStallTimeoutMs?: number;
 }
+
+/** Default of {@link ManagerOptions.stuckReconcileMs}. */
+export const DEFAULT_STUCK_RECONCILE_MS = 300_000;
 
 interface Controller {
   readonly reconciler: Reconciler;
@@ -60,9 +71,23 @@ export class Manager {
   private leading = false;
   private stopping = false;
   private readonly identity: string;
+  /** Reconciles in flight: `controller key` -> start time. */
+  private readonly inFlight = new Map<string, number>();
 
   public constructor(private readonly options: ManagerOptions) {
-    this.client = new KubeClient(options.kubeConfig);
+    const permissions = [...CONTROLLER_PERMISSIONS, ...LEADER_ELECTION_PERMISSIONS];
+    this.client = new KubeClient(options.kubeConfig, {
+      userAgent: 'kubejobs-controller',
+      timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // The RBAC table is the one gate: a request outside it is a bug in the controller, refused
+      // here with a message naming it instead of a 403 from the API server.
+      authorize: (a) => {
+        if (!isPermitted(permissions, a)) {
+          throw new Error(`kubejobs controller: '${formatAttributes(a)}' is not in its RBAC table (src/controller-permissions.ts)`);
+        }
+      },
+      onResponse: (a, code) => this.metrics.apiRequests.inc({ verb: a.verb, group: a.apiGroup, resource: a.resource, code: String(code) }),
+    });
     this.identity = `${process.env.POD_NAME ?? os.hostname()}_${randomBytes(4).toString('hex')}`;
     this.events = new EventRecorder(this.client, 'kubejobs-controller', this.identity, options.log);
   }
@@ -80,6 +105,8 @@ export class Manager {
       labelSelector,
       onRestart: (cause) => this.metrics.informerRestarts.inc({ kind: type.kind, cause }),
       onSize: (n) => this.metrics.cachedObjects.set({ kind: type.kind }, n),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      stallTimeoutMs: this.options.watchStallTimeoutMs,
     });
     const primary = makeInformer(reconciler.primary);
     primary.on((_event, obj) => queue.add(keyOf(obj.metadata?.namespace, obj.metadata?.name ?? '')));
@@ -101,6 +128,29 @@ export class Manager {
     return this.controllers.every((c) => c.primary.hasSynced() && [...c.owned.values()].every((i) => i.hasSynced()));
   }
 
+  /**
+   * Why the process is wedged, if it is: an informer whose list/watch loop made no progress for
+   * longer than a healthy loop can (every request has a deadline, so only a bug gets there), or a
+   * reconcile running longer than {@link ManagerOptions.stuckReconcileMs}. The kubelet restarts
+   * the pod on a failing /healthz; a standby (or the restarted pod) takes over.
+   */
+  public livenessProblems(now = Date.now()): string[] {
+    const problems: string[] = [];
+    for (const c of this.controllers) {
+      for (const informer of [c.primary, ...c.owned.values()]) {
+        const quietMs = now - informer.lastProgressAt;
+        if (quietMs > informer.maxQuietMs) {
+          problems.push(`informer ${informer.type.kind}: no list/watch progress for ${Math.round(quietMs / 1000)} s`);
+        }
+      }
+    }
+    const stuckMs = this.options.stuckReconcileMs ?? DEFAULT_STUCK_RECONCILE_MS;
+    for (const [key, started] of this.inFlight) {
+      if (now - started > stuckMs) problems.push(`reconcile ${key}: running for ${Math.round((now - started) / 1000)} s`);
+    }
+    return problems;
+  }
+
   /** Starts everything; reconciling begins once leading (or at once without leader election). */
   public async start(): Promise<void> {
     const log = this.options.log;
@@ -108,7 +158,10 @@ export class Manager {
     const metricsAddress = parseBindAddress('--metrics-bind-address', this.options.metricsBindAddress);
     if (health) {
       this.servers.push(await startHttpServer(health, {
-        '/healthz': async () => ({ status: 200, body: 'ok' }),
+        '/healthz': async () => {
+          const problems = this.livenessProblems();
+          return problems.length === 0 ? { status: 200, body: 'ok' } : { status: 500, body: problems.join('\n') };
+        },
         '/readyz': async () => {
           const synced = this.cachesSynced();
           // Leading or standing by: a standby is ready to take over, so it must not be restarted.
@@ -182,8 +235,11 @@ export class Manager {
       const log = baseLog.child({ key });
       const context: ReconcileContext = { client: this.client, primary: c.primary, owned, events: this.events, log };
       const end = this.metrics.reconcileDuration.startTimer({ controller: name });
+      const flightKey = `${name} ${key}`;
+      this.inFlight.set(flightKey, Date.now());
       try {
         const result = await c.reconciler.reconcile(key, context);
+        log.debug({ requeueAfterMs: result.requeueAfterMs }, 'reconciled');
         c.queue.forget(key);
         if (result.requeueAfterMs !== undefined) {
           c.queue.addAfter(key, result.requeueAfterMs);
@@ -199,6 +255,7 @@ export class Manager {
         const level = /Conflict|the object has been modified/.test(describe(err)) ? 'debug' : 'warn';
         log[level]({ err: describe(err), retryInMs }, 'reconcile failed: requeued');
       } finally {
+        this.inFlight.delete(flightKey);
         end();
         c.queue.done(key);
       }

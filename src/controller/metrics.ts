@@ -20,6 +20,8 @@ export class ControllerMetrics {
   public readonly informerRestarts: Counter<'kind' | 'cause'>;
   /** 1 while this process holds the leader Lease (or runs without leader election). */
   public readonly leader: Gauge;
+  /** API requests by RBAC verb, group, resource and HTTP status (0: no answer). */
+  public readonly apiRequests: Counter<'verb' | 'group' | 'resource' | 'code'>;
 
   public constructor() {
     const registers = [this.registry];
@@ -37,6 +39,12 @@ export class ControllerMetrics {
     this.queueAdds = new Counter({ name: 'kubejobs_workqueue_adds_total', help: 'Keys added to the work queue.', labelNames: ['controller'], registers });
     this.cachedObjects = new Gauge({ name: 'kubejobs_cached_objects', help: 'Objects in the informer cache, per kind.', labelNames: ['kind'], registers });
     this.informerRestarts = new Counter({ name: 'kubejobs_informer_restarts_total', help: 'Informer list/watch restarts by cause.', labelNames: ['kind', 'cause'], registers });
+    this.apiRequests = new Counter({
+      name: 'kubejobs_api_requests_total',
+      help: 'Kubernetes API requests by RBAC verb, API group, resource and HTTP status (0: no answer).',
+      labelNames: ['verb', 'group', 'resource', 'code'],
+      registers,
+    });
     this.leader = new Gauge({ name: 'kubejobs_leader', help: '1 while this replica is the leader.', registers });
   }
 }

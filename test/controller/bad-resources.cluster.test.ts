@@ -5,7 +5,7 @@ import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi } from './helpers';
 import { crdManifestOf } from '../../src/api/crd';
 import { GENERIC_JOB } from '../../src/api/generic-job';
-import { applyManifests, freshNamespace } from '../cluster/kube-helpers';
+import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // Resources that pass the CRD schema but can never run end Failed with a message that says why;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   api = new TestApi(plane().kubeConfig);
   // No PodGroup CRD here: the T9k scheduler is not installed in this cluster.
   await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
-  controller = await ControllerProcess.start({ kubeconfigPath: plane().kubeconfigPath });
+  controller = await ControllerProcess.start(plane());
   await controller.waitReady();
 }, 120_000);
 
@@ -62,6 +62,30 @@ test('t9kScheduler on a cluster without the T9k scheduler: Failed, PodGroupUnava
   expect(await api.pods(ns, 'nosched')).toEqual([]);
 });
 
+test('a misspelt pod field (nodeSelectr) is refused at pod creation, not silently dropped: Failed with the field named', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  const tpl = template();
+  await api.create(ns, genericJob('typo', {
+    replicaSpecs: [{ type: 'worker', replicas: 1, template: { spec: { ...tpl.spec, nodeSelectr: { 'nvidia.com/gpu.product': 'A100' } } } as never }],
+  }));
+  const job = await api.waitForJob(ns, 'typo', 'Failed', (j) => j.status?.phase === 'Failed');
+  expect(condition(job, 'Failed')).toMatchObject({ reason: 'CreatePodFailed' });
+  expect(condition(job, 'Failed')?.message).toMatch(/^Failed to create pod typo-worker-0: .*unknown field "spec\.nodeSelectr"/);
+  expect(await api.pods(ns, 'typo')).toEqual([]);
+});
+
+test('a replica Service the API server rejects fails the job with its reason instead of retrying forever', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('badsvc', {
+    replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }],
+    service: { ports: [{ name: 'http', port: 8080, appProtocol: 'not a protocol!' }] },
+  }));
+  const job = await api.waitForJob(ns, 'badsvc', 'Failed', (j) => j.status?.phase === 'Failed');
+  expect(condition(job, 'Failed')).toMatchObject({ reason: 'CreateChildFailed' });
+  expect(condition(job, 'Failed')?.message).toMatch(/^Failed to create Service badsvc-worker-0: .*appProtocol/);
+  await waitFor('CreateChildFailed event', async () => (await api.eventReasons(ns, 'badsvc')).includes('CreateChildFailed'));
+});
+
 test('after all that, the controller still runs and still reconciles good jobs', async () => {
   const ns = await freshNamespace(plane().kubeConfig);
   await api.create(ns, genericJob('good', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
@@ -73,4 +97,7 @@ test('after all that, the controller still runs and still reconciles good jobs',
   await new Promise((r) => setTimeout(r, 2_000));
   const errorsAfter = Number((await controller.metrics()).match(/kubejobs_reconcile_errors_total\{controller="genericjob"\} (\d+)/)?.[1] ?? 0);
   expect(errorsAfter).toBe(errorsBefore);
+  // It ran under its own ServiceAccount: the failures above are the jobs', not missing RBAC.
+  expect(controller.user).toBeDefined();
+  expect(controller.forbidden()).toEqual([]);
 });

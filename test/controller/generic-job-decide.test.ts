@@ -71,6 +71,60 @@ describe('decide', () => {
     expect(plan.status.phase).toBe('Running');
   });
 
+  describe('a pod deleted by someone else', () => {
+    const running = (spec: Partial<GenericJobSpec>) => decide({ job: job(spec), pods: [pod('j-worker-0', 'Running', 'u0'), pod('j-worker-1', 'Running', 'u1')], services: [], now: NOW }).status;
+
+    test('while running, with restarts left: counted as a restart and created again', () => {
+      const spec = { replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure' as const, limit: 1 }, template: tpl }] };
+      const plan = decide({ job: job(spec, running(spec)), pods: [pod('j-worker-0', 'Running', 'u0')], services: [], now: NOW });
+      expect(plan.status.tasks?.[0]?.restartCount).toBe(1);
+      expect(plan.status.tasks?.[0]?.replicas?.[1]).toMatchObject({ name: 'j-worker-1', uid: 'u1', phase: 'Deleted' });
+      expect(plan.createPods.map((p) => p.metadata?.name)).toEqual(['j-worker-1']);
+      expect(plan.events).toContainEqual({ type: 'Warning', reason: 'ReplicaDeleted', message: 'Pod j-worker-1 was deleted before it finished: replica j-worker-1 failed' });
+      // The next reconcile (status written, pod not yet recreated) creates it without counting again.
+      const next = decide({ job: job(spec, plan.status), pods: [pod('j-worker-0', 'Running', 'u0')], services: [], now: NOW });
+      expect(next.status.tasks?.[0]?.restartCount).toBe(1);
+      expect(next.createPods.map((p) => p.metadata?.name)).toEqual(['j-worker-1']);
+    });
+
+    test('while running, being deleted gracefully (deletionTimestamp): the same', () => {
+      const spec = { replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure' as const, limit: 1 }, template: tpl }] };
+      const deleting = pod('j-worker-1', 'Running', 'u1', { deletionTimestamp: NOW });
+      const plan = decide({ job: job(spec, running(spec)), pods: [pod('j-worker-0', 'Running', 'u0'), deleting], services: [], now: NOW });
+      expect(plan.status.tasks?.[0]?.restartCount).toBe(1);
+      expect(plan.createPods).toEqual([]);
+    });
+
+    test('with policy Never: the replica failed, and the default failure rule fails the job', () => {
+      const spec = { replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Never' as const }, template: tpl }] };
+      const plan = decide({ job: job(spec, running(spec)), pods: [pod('j-worker-0', 'Running', 'u0')], services: [], now: NOW });
+      expect(plan.status.phase).toBe('Failed');
+      expect(plan.createPods).toEqual([]);
+      expect(plan.status.tasks?.[0]?.restartCount).toBe(0);
+      expect(plan.status.conditions?.find((c) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'True', message: 'Replicas failed: j-worker-1' });
+    });
+
+    test('after it succeeded: the replica stays Succeeded and is not run again', () => {
+      const spec = { successRules: [{ worker: [0, 1] }], replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure' as const, limit: 3 }, template: tpl }] };
+      const half = decide({ job: job(spec), pods: [pod('j-worker-0', 'Running', 'u0'), pod('j-worker-1', 'Succeeded', 'u1')], services: [], now: NOW }).status;
+      const plan = decide({ job: job(spec, half), pods: [pod('j-worker-0', 'Running', 'u0')], services: [], now: NOW });
+      expect(plan.createPods).toEqual([]);
+      expect(plan.status.tasks?.[0]?.replicas?.[1]).toMatchObject({ name: 'j-worker-1', uid: 'u1', phase: 'Succeeded' });
+      expect(plan.status.tasks?.[0]?.restartCount).toBe(0);
+      const done = decide({ job: job(spec, plan.status), pods: [pod('j-worker-0', 'Succeeded', 'u0')], services: [], now: NOW });
+      expect(done.status.phase).toBe('Succeeded');
+    });
+  });
+
+  test('ReplicaFailure names the replica that failed the job, not one restarted earlier', () => {
+    const spec = { replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure' as const, limit: 1 }, template: tpl }] };
+    const restarted = decide({ job: job(spec), pods: [pod('j-worker-0', 'Failed', 'u0'), pod('j-worker-1', 'Running', 'u1')], services: [], now: NOW });
+    expect(restarted.status.conditions?.find((c) => c.type === 'ReplicaFailure')?.message).toBe('Replicas failed: j-worker-0 (restarting)');
+    const failed = decide({ job: job(spec, restarted.status), pods: [pod('j-worker-0', 'Running', 'u2'), pod('j-worker-1', 'Failed', 'u1')], services: [], now: NOW });
+    expect(failed.status.phase).toBe('Failed');
+    expect(failed.status.conditions?.find((c) => c.type === 'ReplicaFailure')?.message).toBe('Replicas failed: j-worker-1');
+  });
+
   test('a terminal phase never goes back, and no pod is created after it', () => {
     const done = decide({ job: job({}), pods: [pod('j-worker-0', 'Succeeded'), pod('j-worker-1', 'Succeeded')], services: [], now: NOW });
     const later = decide({ job: job({}, done.status), pods: [], services: [], now: '2026-01-02T00:00:00Z' });

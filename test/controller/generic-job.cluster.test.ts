@@ -2,42 +2,25 @@
  * @jest-environment ./test/cluster/environment.ts
  */
 import { ControllerProcess } from './controller-process';
-import { condition, genericJob, template, TestApi } from './helpers';
+import { condition, genericJob, POD_GROUP_CRD, template, TestApi } from './helpers';
 import { crdManifestOf } from '../../src/api/crd';
 import { GENERIC_JOB } from '../../src/api/generic-job';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // The 11 cases derived from T9k's GenericJob documentation (shared/reference/arena-genericjob.md
-// §2.5), against a real control plane, with the controller run from the production bundle.
+// §2.5), against a real control plane, with the controller run from the production bundle under
+// its own ServiceAccount and the RBAC the KubejobsController construct emits.
 
 const plane = useControlPlane();
 let controller: ControllerProcess;
 let api: TestApi;
 
-/** The T9k scheduler's PodGroup kind, reduced to what the controller writes. */
-const POD_GROUP_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'podgroups.scheduler.tensorstack.dev' },
-  spec: {
-    group: 'scheduler.tensorstack.dev',
-    scope: 'Namespaced',
-    names: { plural: 'podgroups', singular: 'podgroup', kind: 'PodGroup', listKind: 'PodGroupList' },
-    versions: [{
-      name: 'v1beta1',
-      served: true,
-      storage: true,
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
-    }],
-  },
-};
-
 beforeAll(async () => {
   const kc = plane().kubeConfig;
   api = new TestApi(kc);
   await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, POD_GROUP_CRD]);
-  controller = await ControllerProcess.start({ kubeconfigPath: plane().kubeconfigPath });
+  controller = await ControllerProcess.start(plane());
   await controller.waitReady();
 }, 120_000);
 
@@ -309,4 +292,9 @@ test('the runtime serves /healthz, /readyz and Prometheus /metrics', async () =>
   expect(metrics).toContain('kubejobs_process_resident_memory_bytes');
   // JSON logs.
   expect(controller.logLines().some((l) => l.msg === 'caches synced: starting workers')).toBe(true);
+});
+
+test('the controller ran as its ServiceAccount and RBAC refused it nothing', () => {
+  expect(controller.user).toBe('system:serviceaccount:kubejobs-system:kubejobs-controller');
+  expect(controller.forbidden()).toEqual([]);
 });

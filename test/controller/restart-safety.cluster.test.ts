@@ -78,7 +78,7 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
   })();
 
   try {
-    const first = await ControllerProcess.start({ kubeconfigPath: plane().kubeconfigPath, logLevel: 'info' });
+    const first = await ControllerProcess.start(plane(), { logLevel: 'info' });
     controllers.push(first);
     await first.waitReady();
     const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i).padStart(2, '0')}`);
@@ -96,7 +96,7 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
     await createJobs(names.slice(JOBS / 2));
     expect(podUids.size).toBeLessThan(JOBS * REPLICAS);
 
-    const second = await ControllerProcess.start({ kubeconfigPath: plane().kubeconfigPath, logLevel: 'info' });
+    const second = await ControllerProcess.start(plane(), { logLevel: 'info' });
     controllers.push(second);
     await second.waitReady();
     finish = true;
@@ -135,6 +135,7 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
       }
     }
     expect(second.hasExited).toBe(false);
+    expect([...first.forbidden(), ...second.forbidden()]).toEqual([]);
   } finally {
     kubeletRunning = false;
     await kubelet;

@@ -120,29 +120,45 @@ export function decide(observed: Observed): Plan {
   // Replica phases as observed, plus the entry each replica gets in status.
   const phaseOf = new Map<string, ReplicaPhase>();
   const entryOf = new Map<string, ReplicaStatus>();
+  const lost: Replica[] = [];
   for (const r of replicas) {
     const pod = podByName.get(r.name);
     const prevEntry = prevEntries.get(r.name);
-    const phase = replicaPhaseOf(pod, prevEntry?.uid !== undefined);
+    let phase = replicaPhaseOf(pod, prevEntry?.uid !== undefined);
+    // The pod the status recorded is gone or going, and the controller did not delete it (its own
+    // deletions are written to status as Deleted first). A finished replica stays finished; one
+    // deleted before it finished failed, as a batch/v1 Job counts a deleted pod as a failure.
+    const externallyDeleted = !terminal && prevEntry?.uid !== undefined && prevEntry.phase !== 'Deleted' &&
+      (pod === undefined || (pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.uid === prevEntry.uid));
+    if (externallyDeleted) {
+      const finishedAs = pod ? pod.status?.phase : prevEntry.phase;
+      phase = finishedAs === 'Succeeded' ? 'Succeeded' : 'Failed';
+      if (finishedAs !== 'Succeeded' && finishedAs !== 'Failed') lost.push(r);
+    }
     phaseOf.set(r.name, phase);
     if (pod) entryOf.set(r.name, { name: r.name, uid: pod.metadata?.uid, phase, containers: containersOf(pod) });
-    else entryOf.set(r.name, { name: r.name, ...(prevEntry?.uid ? { uid: prevEntry.uid } : {}), phase, containers: [] });
+    else entryOf.set(r.name, { name: r.name, ...(prevEntry?.uid ? { uid: prevEntry.uid } : {}), phase, containers: prevEntry?.uid && phase !== 'Deleted' ? prevEntry.containers ?? [] : [] });
+  }
+  for (const r of lost) {
+    events.push({ type: 'Warning', reason: 'ReplicaDeleted', message: `Pod ${r.name} was deleted before it finished: replica ${r.name} failed` });
   }
 
   // Restarts: decided first, because "failed" in the rules means "failed with restarts exhausted".
   const restarting = new Set<string>();
-  const restartPlan: Array<{ replica: Replica; pod: ObservedPod; counted: boolean }> = [];
+  const restartPlan: Array<{ replica: Replica; uid: string; pod?: ObservedPod; counted: boolean }> = [];
   const tentative = new Map(restarts);
   if (!terminal && !paused) {
     for (const r of replicas) {
       const pod = podByName.get(r.name);
       const phase = phaseOf.get(r.name);
-      if (!pod || (phase !== 'Failed' && phase !== 'Succeeded')) continue;
       const prevEntry = prevEntries.get(r.name);
-      const alreadyCounted = prevEntry?.uid === pod.metadata?.uid && prevEntry?.phase === 'Deleted';
+      // A missing pod is restarted only when it was lost while running; a finished one stays so.
+      const uid = pod ? pod.metadata?.uid : lost.includes(r) || prevEntry?.phase === 'Failed' ? prevEntry?.uid : undefined;
+      if (uid === undefined || (phase !== 'Failed' && phase !== 'Succeeded')) continue;
+      const alreadyCounted = pod !== undefined && prevEntry?.uid === uid && prevEntry?.phase === 'Deleted';
       if (alreadyCounted) {
         restarting.add(r.name);
-        restartPlan.push({ replica: r, pod, counted: true });
+        restartPlan.push({ replica: r, uid, pod, counted: true });
         continue;
       }
       const policy = r.spec.restartPolicy?.policy ?? 'OnFailure';
@@ -152,7 +168,7 @@ export function decide(observed: Observed): Plan {
       if (wants && used < limit) {
         tentative.set(r.type, used + 1);
         restarting.add(r.name);
-        restartPlan.push({ replica: r, pod, counted: false });
+        restartPlan.push({ replica: r, uid, pod, counted: false });
       }
     }
   }
@@ -191,9 +207,9 @@ export function decide(observed: Observed): Plan {
 
   // Apply restarts only while the job goes on.
   if (!outcome) {
-    for (const { replica, pod, counted } of restartPlan) {
-      entryOf.set(replica.name, { name: replica.name, uid: pod.metadata?.uid, phase: 'Deleted', containers: containersOf(pod) });
-      deletePods.push({ name: replica.name, uid: pod.metadata?.uid as string, reason: 'Restart' });
+    for (const { replica, uid, pod, counted } of restartPlan) {
+      entryOf.set(replica.name, { name: replica.name, uid, phase: 'Deleted', containers: pod ? containersOf(pod) : entryOf.get(replica.name)?.containers ?? [] });
+      if (pod) deletePods.push({ name: replica.name, uid, reason: 'Restart' });
       if (!counted) {
         events.push({ type: 'Normal', reason: 'RestartReplica', message: `Restarting replica ${replica.name} (${phaseOf.get(replica.name)})` });
       }
@@ -219,7 +235,10 @@ export function decide(observed: Observed): Plan {
     }
   } else if (!finished) {
     for (const r of replicas) {
-      if (!podByName.has(r.name)) createPods.push(desiredPod(job, r, startMode));
+      if (podByName.has(r.name)) continue;
+      // A replica whose pod finished and is gone is not run again, unless it is being restarted.
+      const done = entryOf.get(r.name)?.phase === 'Succeeded' || entryOf.get(r.name)?.phase === 'Failed';
+      if (!done) createPods.push(desiredPod(job, r, startMode));
     }
   } else {
     const policy = job.spec.cleanUpPolicy ?? 'None';
@@ -269,7 +288,17 @@ export function decide(observed: Observed): Plan {
   const conditions = new ConditionSet(prev.conditions ?? [], now);
   const allCreated = replicas.every((r) => podByName.has(r.name) || entryOf.get(r.name)?.uid !== undefined);
   if (allCreated || finished) conditions.set('Initialized', 'True', undefined, MESSAGES.initialized);
-  const failedReplicas = replicas.filter((r) => phaseOf.get(r.name) === 'Failed').map((r) => r.name);
+  if (!terminal) {
+    // Names the replicas failed now (also when that fails the job), and clears only once every
+    // replica runs (or has finished) again, so it never names a replica that has since recovered.
+    const failedNow = replicas.filter((r) => phaseOf.get(r.name) === 'Failed');
+    if (failedNow.length > 0) {
+      const names = failedNow.map((r) => `${r.name}${restarting.has(r.name) ? ' (restarting)' : ''}`);
+      conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${names.join(', ')}`);
+    } else if (phase === 'Running' && replicas.every((r) => phaseOf.get(r.name) === 'Running' || phaseOf.get(r.name) === 'Succeeded')) {
+      conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
+    }
+  }
   if (outcome?.phase === 'Succeeded') {
     conditions.set('Running', 'False', 'Succeeded', MESSAGES.succeeded);
     conditions.set('Completed', 'True', 'Succeeded', MESSAGES.succeeded);
@@ -283,10 +312,6 @@ export function decide(observed: Observed): Plan {
   } else if (!terminal) {
     if (phase === 'Running') conditions.set('Running', 'True', undefined, MESSAGES.running);
     if (phase === 'Paused' && conditions.status('Running') === 'True') conditions.set('Running', 'False', 'Paused', MESSAGES.paused);
-    if (phase === 'Running' || failedReplicas.length > 0) {
-      if (failedReplicas.length > 0) conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${failedReplicas.join(', ')}`);
-      else conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
-    }
     if (paused) conditions.set('Paused', 'True', 'Paused', MESSAGES.paused);
     else if (conditions.status('Paused') === 'True') conditions.set('Paused', 'False', 'Resumed', MESSAGES.resumed);
   }
@@ -306,16 +331,26 @@ export function decide(observed: Observed): Plan {
   return { status, podGroup, applyServices, deleteServices, deletePods, createPods, events };
 }
 
-/** The status after pod creation for `replica` was rejected for good (invalid or forbidden pod). */
-export function failedToCreate(
-  job: GenericJob, status: GenericJobStatus, podName: string, reason: string, detail: string, now: string,
-): GenericJobStatus {
-  const message = `Failed to create pod ${podName}: ${detail}`;
+/**
+ * The status after a child could not be written for good (an invalid or forbidden pod, Service or
+ * PodGroup): the job is Failed with `message`, which names the child and the API server's reason.
+ */
+export function failedChild(job: GenericJob, status: GenericJobStatus, reason: string, message: string, now: string): GenericJobStatus {
   const conditions = new ConditionSet(status.conditions ?? [], now);
   conditions.set('Running', 'False', reason, message);
   conditions.set('Completed', 'False', reason, message);
   conditions.set('Failed', 'True', reason, message);
   return { ...status, phase: 'Failed', observedGeneration: job.metadata.generation as number | undefined, conditions: conditions.list() };
+}
+
+/**
+ * The status while a child's name is held by an object the job does not control: the job waits
+ * (nothing of the other object is changed) with `ReplicaFailure` naming it.
+ */
+export function blockedByNameConflict(status: GenericJobStatus, message: string, now: string): GenericJobStatus {
+  const conditions = new ConditionSet(status.conditions ?? [], now);
+  conditions.set('ReplicaFailure', 'True', 'NameConflict', message);
+  return { ...status, conditions: conditions.list() };
 }
 
 function portKey(p: unknown): string {

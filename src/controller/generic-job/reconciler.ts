@@ -1,10 +1,11 @@
 import type { GenericJob, GenericJobStatus } from '../../../imports/batch.tensorstack.dev';
 import { GENERIC_JOB } from '../../api/generic-job';
-import { collectionPath, objectPath, ResourceType, splitKey } from '../informer';
-import { isAlreadyExists, isNotFound, KubeApiError, KubeObject } from '../kube-client';
+import { ChildWriter, conflictMessage, DesiredChild, NameConflict } from '../child-writer';
+import { objectPath, ResourceType, splitKey } from '../informer';
+import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
 import { CHILD_SELECTOR } from './children';
-import { decide, failedToCreate, ObservedPod } from './decide';
+import { blockedByNameConflict, decide, failedChild, ObservedPod, Plan } from './decide';
 
 /** The field manager of everything the controller writes. */
 export const FIELD_MANAGER = 'kubejobs-controller';
@@ -14,10 +15,25 @@ const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
 const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
 const POD_GROUP: ResourceType = { apiVersion: 'scheduler.tensorstack.dev/v1beta1', kind: 'PodGroup', plural: 'podgroups' };
 
+/** How long a job blocked by a name clash waits before it looks again (the other object is not watched). */
+const NAME_CONFLICT_RETRY_MS = 30_000;
+/** How soon to look again when the pod cache lags behind the job's status. */
+const CACHE_LAG_RETRY_MS = 1_000;
+
+/** A child write the API server refused for good. */
+interface PermanentFailure {
+  readonly child: string;
+  readonly err: KubeApiError;
+}
+
 /**
  * The GenericJob reconciler: reads the job and its pods and Services from the caches, lets
- * {@link decide} plan, and applies the plan. Status goes first (guarded by resourceVersion), so a
- * stale cache makes the write fail with a conflict and the key is retried before any pod changes.
+ * {@link decide} plan, and applies the plan.
+ *
+ * Order matters for restarts to survive a crash: the status (guarded by resourceVersion) is written
+ * before any pod is deleted, so a stale cache fails there, and a restart is counted before the pod
+ * it replaces is gone. Only a brand-new job whose plan merely creates pods writes its first status
+ * afterwards (it would be rewritten with the pods' uids at once anyway).
  */
 export class GenericJobReconciler implements Reconciler {
   public readonly name = 'genericjob';
@@ -33,67 +49,100 @@ export class GenericJobReconciler implements Reconciler {
     // Gone, or going: the garbage collector removes the children through their owner references.
     if (!job || job.metadata.deletionTimestamp) return {};
     const uid = job.metadata.uid as string;
-    const controlled = (o: KubeObject) => o.metadata?.ownerReferences?.some((r) => r.controller && r.uid === uid) ?? false;
-    const pods = ctx.owned('Pod').list(namespace).filter((p) => p.metadata?.labels?.genericjob === name && controlled(p)) as ObservedPod[];
-    const services = ctx.owned('Service').list(namespace).filter((s) => s.metadata?.labels?.genericjob === name && controlled(s));
-    const now = new Date().toISOString();
-    const plan = decide({ job, pods, services, now });
+    const pods = ctx.owned('Pod').listControlledBy(uid) as ObservedPod[];
+    const services = ctx.owned('Service').listControlledBy(uid);
+    if (await this.podCacheLags(ctx, job, pods)) return { requeueAfterMs: CACHE_LAG_RETRY_MS };
+    const plan = decide({ job, pods, services, now: new Date().toISOString() });
 
     let current: GenericJob = job;
+    let written = false;
     const statusChanged = !sameJson(plan.status, job.status ?? {});
-    // Status first, guarded by resourceVersion: a stale cache fails here, before any pod is
-    // touched. A brand-new job (no status yet) has nothing a stale cache could hide - no restart
-    // counted, no finish, no pause - so its pods go first and its first status follows.
     const brandNew = job.status === undefined;
-    if (statusChanged && !brandNew) current = await this.writeStatus(ctx, current, plan.status);
-    // Events are best effort and off the critical path.
-    const recordEvents = () => {
-      for (const e of plan.events) void ctx.events.record(current as unknown as KubeObject, e.type, e.reason, e.message);
+    if (statusChanged && (!brandNew || plan.deletePods.length > 0)) {
+      current = await this.writeStatus(ctx, current, plan.status);
+      written = true;
+    }
+
+    const writer = new ChildWriter(ctx.client, FIELD_MANAGER);
+    const conflicts: NameConflict[] = [];
+    const failures: PermanentFailure[] = [];
+    const ensure = async (child: DesiredChild, cached?: KubeObject) => {
+      const what = `${child.type.kind} ${child.object.metadata?.name}`;
+      try {
+        const outcome = await writer.ensure(child, uid, cached);
+        if (outcome.kind === 'conflict') conflicts.push(outcome.conflict);
+      } catch (err) {
+        if (err instanceof KubeApiError && isPermanent(err)) failures.push({ child: what, err });
+        else throw err;
+      }
     };
 
     if (plan.podGroup) {
       try {
-        await ctx.client.apply(objectPath(POD_GROUP, namespace!, name), plan.podGroup, FIELD_MANAGER);
+        // Created once: what it holds (member count, queue, priority) comes from the job's spec.
+        await ensure({ type: POD_GROUP, object: plan.podGroup });
       } catch (err) {
-        if (isNotFound(err)) {
-          await this.fail(ctx, current, name, 'PodGroupUnavailable',
-            'spec.scheduler.t9kScheduler needs the T9k scheduler: the PodGroup kind (scheduler.tensorstack.dev/v1beta1) is not served by this cluster');
-          return {};
-        }
-        throw err;
+        if (!isNotFound(err)) throw err;
+        return this.fail(ctx, current, 'PodGroupUnavailable', 'Failed to create the PodGroup: spec.scheduler.t9kScheduler needs the T9k scheduler: ' +
+          'the PodGroup kind (scheduler.tensorstack.dev/v1beta1) is not served by this cluster');
       }
     }
-    await Promise.all(plan.applyServices.map((s) => ctx.client.apply(objectPath(SERVICE, namespace!, s.metadata!.name!), s, FIELD_MANAGER)));
+    const cachedService = (n: string) => services.find((s) => s.metadata?.name === n);
+    await Promise.all(plan.applyServices.map((s) => ensure(
+      { type: SERVICE, object: s, update: (existing) => withSpecOf(existing, s, ['ports', 'selector', 'publishNotReadyAddresses']) },
+      cachedService(s.metadata!.name!))));
     await Promise.all(plan.deleteServices.map((s) => ctx.client.delete(objectPath(SERVICE, namespace!, s.name), { uid: s.uid })));
     await Promise.all(plan.deletePods.map((p) => ctx.client.delete(objectPath(POD, namespace!, p.name), { uid: p.uid })));
-
-    const failures: Array<{ pod: string; err: KubeApiError }> = [];
-    await Promise.all(plan.createPods.map(async (pod) => {
-      try {
-        // Create, not apply: a pod spec is immutable, and an apply over a stale pod of the same name
-        // would try to rewrite it instead of failing with AlreadyExists.
-        await ctx.client.create(collectionPath(POD, namespace), pod, FIELD_MANAGER);
-      } catch (err) {
-        if (isAlreadyExists(err)) return;
-        if (err instanceof KubeApiError) failures.push({ pod: pod.metadata!.name!, err });
-        else throw err;
-      }
-    }));
-    if (failures.length > 0) {
-      const permanent = failures.find((f) => isPermanent(f.err));
-      if (permanent) {
-        await this.fail(ctx, current, permanent.pod, 'CreatePodFailed', permanent.err.message);
-        return {};
-      }
-      const first = failures[0]!;
-      await ctx.events.record(current as unknown as KubeObject, 'Warning', 'FailedCreate', `Error creating pod ${first.pod}: ${first.err.message}`);
-      throw first.err;
+    // No pod starts without the Services its peers look it up by.
+    if (failures.length === 0) {
+      // Create, never update: a pod spec is immutable, and a same-named pod is either ours (a
+      // lagging cache) or someone else's, which is left alone.
+      await Promise.all(plan.createPods.map((pod) => ensure({ type: POD, object: pod })));
     }
-    // A brand-new job whose pods were just created gets its first status from the reconcile their
-    // creation triggers (it would be rewritten with their uids at once anyway).
-    if (statusChanged && brandNew && plan.createPods.length === 0) current = await this.writeStatus(ctx, current, plan.status);
-    recordEvents();
+
+    if (failures.length > 0) {
+      const first = failures[0]!;
+      return this.fail(ctx, current, first.child.startsWith('Pod ') ? 'CreatePodFailed' : 'CreateChildFailed',
+        `Failed to create ${first.child.replace(/^Pod /, 'pod ')}: ${first.err.message}`);
+    }
+    if (conflicts.length > 0) {
+      const message = conflictMessage(GENERIC_JOB.kind, conflicts[0]!);
+      const status = blockedByNameConflict(current.status ?? plan.status, message, new Date().toISOString());
+      if (!sameJson(status, current.status ?? {})) {
+        current = await this.writeStatus(ctx, current, status);
+        void ctx.events.record(current as unknown as KubeObject, 'Warning', 'NameConflict', message);
+      }
+      ctx.log.warn({ conflicts }, 'children blocked by objects this job does not control');
+      return { requeueAfterMs: NAME_CONFLICT_RETRY_MS };
+    }
+    if (statusChanged && !written && plan.createPods.length === 0) {
+      current = await this.writeStatus(ctx, current, plan.status);
+      written = true;
+    }
+    // Events describe what the status now says; a plan whose status was not written (a brand-new
+    // job's first pods) leaves them to the reconcile that writes it, so none is emitted twice.
+    if (written) recordEvents(ctx, current, plan);
     return {};
+  }
+
+  /**
+   * True when the status names a live pod the cache has not seen yet. Pods and jobs are watched
+   * separately, so a replica taking over can see a job's status before the pods it names; acting
+   * on that would take a running pod for a deleted one.
+   */
+  private async podCacheLags(ctx: ReconcileContext, job: GenericJob, pods: readonly ObservedPod[]): Promise<boolean> {
+    if (job.status?.phase === 'Succeeded' || job.status?.phase === 'Failed') return false;
+    const cachedUids = new Set(pods.map((p) => p.metadata?.uid));
+    for (const task of job.status?.tasks ?? []) {
+      for (const entry of task.replicas ?? []) {
+        // Only a replica the status believes alive matters: a finished or deleted one is not acted on.
+        const alive = entry.phase !== 'Deleted' && entry.phase !== 'Succeeded' && entry.phase !== 'Failed';
+        if (!entry.uid || !entry.name || !alive || cachedUids.has(entry.uid)) continue;
+        const live = await ctx.client.get<KubeObject>(objectPath(POD, job.metadata.namespace!, entry.name));
+        if (live?.metadata?.uid === entry.uid) return true;
+      }
+    }
+    return false;
   }
 
   private async writeStatus(ctx: ReconcileContext, job: GenericJob, status: GenericJobStatus): Promise<GenericJob> {
@@ -105,20 +154,36 @@ export class GenericJobReconciler implements Reconciler {
   }
 
   /** Marks the job Failed for a reason no retry can fix, with the message users need. */
-  private async fail(ctx: ReconcileContext, job: GenericJob, podName: string, reason: string, detail: string): Promise<void> {
-    const status = failedToCreate(job, job.status ?? {}, podName, reason, detail, new Date().toISOString());
-    if (reason === 'PodGroupUnavailable') {
-      const message = `Failed to create the PodGroup: ${detail}`;
-      for (const c of status.conditions ?? []) if (c.type !== 'Initialized' && c.reason === reason) c.message = message;
-    }
+  private async fail(ctx: ReconcileContext, job: GenericJob, reason: string, message: string): Promise<ReconcileResult> {
+    const status = failedChild(job, job.status ?? {}, reason, message, new Date().toISOString());
     const updated = await this.writeStatus(ctx, job, status);
-    const message = status.conditions?.find((c) => c.type === 'Failed')?.message ?? detail;
     await ctx.events.record(updated as unknown as KubeObject, 'Warning', reason, message);
     ctx.log.warn({ reason, message }, 'job failed: it cannot run as specified');
+    return {};
   }
 }
 
-/** Invalid (422) and admission-forbidden (Pod Security) pods will never be accepted as they are. */
+function recordEvents(ctx: ReconcileContext, job: GenericJob, plan: Plan): void {
+  // Best effort and off the critical path.
+  for (const e of plan.events) void ctx.events.record(job as unknown as KubeObject, e.type, e.reason, e.message);
+}
+
+/**
+ * `existing` with `desired`'s spec fields (all, or only `fields`) and labels, or undefined when they
+ * already match. Fields the API server filled in (a Service's clusterIP) are kept.
+ */
+function withSpecOf(existing: KubeObject, desired: KubeObject, fields?: readonly string[]): KubeObject | undefined {
+  const have = (existing.spec ?? {}) as Record<string, unknown>;
+  const want = (desired.spec ?? {}) as Record<string, unknown>;
+  const keys = fields ?? Object.keys(want);
+  const spec = { ...have };
+  for (const k of keys) spec[k] = want[k];
+  const labels = { ...existing.metadata?.labels, ...desired.metadata?.labels };
+  if (sameJson(spec, have) && sameJson(labels, existing.metadata?.labels ?? {})) return undefined;
+  return { ...existing, metadata: { ...existing.metadata, labels }, spec };
+}
+
+/** Invalid (422), malformed (400) and admission-forbidden (Pod Security) children will never be accepted as they are. */
 function isPermanent(err: KubeApiError): boolean {
   return err.code === 422 || err.code === 400 || (err.code === 403 && /violates PodSecurity|is forbidden: .*(must|may not)/.test(err.message));
 }

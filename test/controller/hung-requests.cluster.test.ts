@@ -1,0 +1,93 @@
+/**
+ * @jest-environment ./test/cluster/environment.ts
+ */
+import { ControllerProcess } from './controller-process';
+import { genericJob, template, TestApi } from './helpers';
+import { crdManifestOf } from '../../src/api/crd';
+import { GENERIC_JOB } from '../../src/api/generic-job';
+import { FaultProxy } from '../cluster/fault-proxy';
+import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { useControlPlane } from '../cluster/use-control-plane';
+
+// The controller runs behind a fault-injection proxy that hangs requests on demand: a hung
+// request costs a worker its deadline, never forever; a watch that never starts is restarted; and
+// /healthz tells the kubelet when the process is wedged all the same.
+
+const plane = useControlPlane();
+let api: TestApi;
+const proxies: FaultProxy[] = [];
+const controllers: ControllerProcess[] = [];
+
+beforeAll(async () => {
+  api = new TestApi(plane().kubeConfig);
+  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((c) => c.stop(2_000)));
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+async function behindProxy(extraArgs: string[], concurrency = 1): Promise<{ proxy: FaultProxy; controller: ControllerProcess }> {
+  const proxy = await FaultProxy.start({ server: plane().server, caData: plane().caData });
+  proxies.push(proxy);
+  const controller = await ControllerProcess.start(plane(), { server: proxy.url, concurrency, extraArgs });
+  controllers.push(controller);
+  return { proxy, controller };
+}
+
+async function metric(c: ControllerProcess, pattern: RegExp): Promise<number> {
+  const m = (await c.metrics()).match(pattern);
+  return m ? Number(m[1]) : 0;
+}
+
+test('a hung pod creation times out and is retried: the job gets its pod while the first request still hangs', async () => {
+  const { proxy, controller } = await behindProxy(['--request-timeout=2s']);
+  await controller.waitReady();
+  const hang = proxy.addRule({ method: 'POST', path: /\/pods$/, action: 'hang', count: 1 });
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('hung', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  // One worker: without a deadline it would wait on the hung request forever.
+  await api.waitForPods(ns, 'hung', ['hung-worker-0'], { timeoutMs: 60_000 });
+  expect(hang.hits).toBe(1);
+  const [held] = proxy.requests((r) => r.fault === 'hang');
+  expect(held?.outcome).toBe('client-closed');
+  expect(await metric(controller, /kubejobs_api_requests_total\{verb="create",group="",resource="pods",code="0"\} (\d+)/)).toBe(1);
+  hang.remove();
+}, 120_000);
+
+test('a pod watch that hangs before its first byte is aborted by the stall timer and restarted', async () => {
+  // The request deadline is long, so only the stall timer can end the hung watch.
+  const { proxy, controller } = await behindProxy(['--request-timeout=10m', '--watch-stall-timeout=3s']);
+  const hang = proxy.addRule({ path: /\/pods$/, watch: true, action: 'hangWatchBeforeFirstByte', count: 1 });
+  await controller.waitReady();
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('stall', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  await api.waitForPods(ns, 'stall', ['stall-worker-0'], { timeoutMs: 60_000 });
+  // The job can only see its pod run through the pod watch.
+  await api.setPodPhase(ns, 'stall-worker-0', 'Running');
+  await api.waitForJob(ns, 'stall', 'Running', (j) => j.status?.phase === 'Running', { timeoutMs: 60_000 });
+  expect(hang.hits).toBe(1);
+  expect(await metric(controller, /kubejobs_informer_restarts_total\{kind="Pod",cause="stall"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+  hang.remove();
+}, 120_000);
+
+test('/healthz fails while a reconcile is stuck and recovers when it ends', async () => {
+  // A deadline longer than the test lets the hung request wedge the only worker.
+  const { proxy, controller } = await behindProxy(['--request-timeout=10m', '--stuck-reconcile-timeout=2s']);
+  await controller.waitReady();
+  expect(await controller.probe('/healthz')).toBe(200);
+  const hang = proxy.addRule({ method: 'POST', path: /\/pods$/, action: 'hang' });
+  const ns = await freshNamespace(plane().kubeConfig);
+  await api.create(ns, genericJob('wedged', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  const body = await waitFor('/healthz failing', async () => {
+    const res = await fetch(`http://127.0.0.1:${controller.healthPort}/healthz`);
+    return res.status === 500 ? res.text() : undefined;
+  }, { timeoutMs: 60_000 });
+  expect(body).toMatch(new RegExp(`^reconcile genericjob ${ns}/wedged: running for \\d+ s$`));
+  // Readiness is about serving, not liveness: it stays up.
+  expect(await controller.probe('/readyz')).toBe(200);
+  hang.remove(); // the held request goes through
+  await api.waitForPods(ns, 'wedged', ['wedged-worker-0'], { timeoutMs: 60_000 });
+  await waitFor('/healthz ok again', async () => (await controller.probe('/healthz')) === 200, { timeoutMs: 60_000 });
+}, 120_000);

@@ -1,0 +1,108 @@
+/**
+ * @jest-environment ./test/cluster/environment.ts
+ */
+import { ControllerProcess } from './controller-process';
+import { condition, genericJob, POD_GROUP_CRD, template, TestApi } from './helpers';
+import { crdManifestOf } from '../../src/api/crd';
+import { GENERIC_JOB } from '../../src/api/generic-job';
+import { KubeObject } from '../../src/controller/kube-client';
+import { CONTROLLER_PERMISSIONS, IMPLIED_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../../src/controller-permissions';
+import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { useControlPlane } from '../cluster/use-control-plane';
+
+// Least privilege, proven both ways: the controller runs under the ServiceAccount and RBAC the
+// KubejobsController construct emits, goes through everything it can do, and then its own count
+// of API requests shows that none was forbidden and that every permission of its table was used.
+
+const plane = useControlPlane();
+let controller: ControllerProcess;
+let api: TestApi;
+
+beforeAll(async () => {
+  api = new TestApi(plane().kubeConfig);
+  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, POD_GROUP_CRD]);
+  controller = await ControllerProcess.start(plane(), { leaderElect: true });
+  await controller.waitReady();
+}, 120_000);
+
+afterAll(async () => {
+  await controller?.stop();
+});
+
+/** `verb group/resource` of every request the controller made, with the HTTP status codes seen. */
+async function requestsMade(): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const re = /^kubejobs_api_requests_total\{verb="([^"]+)",group="([^"]*)",resource="([^"]+)",code="(\d+)"\} \d+$/gm;
+  for (const m of (await controller.metrics()).matchAll(re)) {
+    const key = `${m[1]} ${m[2]}/${m[3]}`;
+    if (!out.has(key)) out.set(key, new Set());
+    out.get(key)!.add(m[4]!);
+  }
+  return out;
+}
+
+test('every request is allowed by the emitted RBAC, and every permission in it is used', async () => {
+  const ns = await freshNamespace(plane().kubeConfig);
+  // A job with Services, a PodGroup and restarts: creates, deletes and repeated Events.
+  await api.create(ns, genericJob('full', {
+    replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure', limit: 2 }, template: template() }],
+    service: { ports: [{ name: 'http', port: 8080 }] },
+    scheduler: { t9kScheduler: { queue: 'default' } },
+  }));
+  await api.waitForPods(ns, 'full', ['full-worker-0', 'full-worker-1']);
+  for (let restart = 1; restart <= 2; restart++) {
+    const before = (await api.pod(ns, 'full-worker-0'))!.metadata!.uid;
+    await api.setPodPhase(ns, 'full-worker-0', 'Failed');
+    await waitFor(`restart ${restart}`, async () => {
+      const pod = await api.pod(ns, 'full-worker-0');
+      return pod !== undefined && pod.metadata!.uid !== before;
+    });
+  }
+  // The same Event twice is one Event counted twice (events patch).
+  await waitFor('RestartReplica counted twice', async () => {
+    const events = await api.client.list<{ reason?: string; count?: number }>(`/api/v1/namespaces/${ns}/events`);
+    return events.items.some((e) => e.reason === 'RestartReplica' && e.count === 2);
+  });
+  // Someone edits a replica Service: it is put back (services update).
+  await api.client.mergePatch(`/api/v1/namespaces/${ns}/services/full-worker-1`, { spec: { ports: [{ name: 'http', port: 9999, targetPort: 8080 }] } });
+  await waitFor('Service repaired', async () =>
+    (await api.client.get<{ spec: { ports: Array<{ port: number }> } }>(`/api/v1/namespaces/${ns}/services/full-worker-1`))?.spec.ports[0]?.port === 8080);
+  // Its ports removed from the job: the Services go (services delete).
+  await api.client.mergePatch(`/apis/batch.tensorstack.dev/v1beta1/namespaces/${ns}/genericjobs/full`, { spec: { service: null } });
+  await waitFor('Services deleted', async () => (await api.services(ns)).length === 0);
+
+  // Names held by others: read back, never changed (pods, services and podgroups get).
+  const owner = await api.client.create<KubeObject>(`/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+  const foreignRef = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid!, controller: true }];
+  await api.client.create(`/apis/scheduler.tensorstack.dev/v1beta1/namespaces/${ns}/podgroups`, {
+    apiVersion: 'scheduler.tensorstack.dev/v1beta1', kind: 'PodGroup', metadata: { name: 'grouped', ownerReferences: foreignRef }, spec: { minMember: 1 },
+  });
+  await api.create(ns, genericJob('grouped', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }], scheduler: { t9kScheduler: { queue: 'default' } } }));
+  await api.client.create(`/api/v1/namespaces/${ns}/services`, {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc-worker-0', ownerReferences: foreignRef }, spec: { ports: [{ port: 80 }] },
+  });
+  await api.create(ns, genericJob('svc', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }], service: { ports: [{ name: 'http', port: 8080 }] } }));
+  await api.client.create(`/api/v1/namespaces/${ns}/pods`, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod-worker-0', ownerReferences: foreignRef }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+  });
+  await api.create(ns, genericJob('pod', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  for (const name of ['grouped', 'svc', 'pod']) {
+    const job = await api.waitForJob(ns, name, 'NameConflict', (j) => condition(j, 'ReplicaFailure')?.reason === 'NameConflict');
+    expect(condition(job, 'ReplicaFailure')?.message).toMatch(/is controlled by ConfigMap\/owner, not by this GenericJob/);
+  }
+
+  // The leader has renewed its Lease at least once (leases update).
+  await waitFor('a Lease renewal', async () => (await requestsMade()).has('update coordination.k8s.io/leases'));
+  const made = await requestsMade();
+  const forbidden = [...made].filter(([, codes]) => codes.has('401') || codes.has('403')).map(([k]) => k);
+  expect(forbidden).toEqual([]);
+  const granted = [...CONTROLLER_PERMISSIONS, ...LEADER_ELECTION_PERMISSIONS]
+    .flatMap((p) => p.resources.flatMap((r) => p.verbs.map((v) => `${v} ${p.apiGroup}/${r}`)));
+  const implied = new Set(IMPLIED_PERMISSIONS.map((p) => `${p.verb} ${p.apiGroup}/${p.resource}`));
+  expect(granted.filter((g) => !implied.has(g) && !made.has(g)).sort()).toEqual([]);
+  expect([...made.keys()].filter((m) => !granted.includes(m)).sort()).toEqual([]);
+  // The implied permission is exercised too: children carry blockOwnerDeletion, which the API
+  // server allows only to whoever may update the owner's finalizers.
+  const pod = await api.pod(ns, 'full-worker-1');
+  expect(pod?.metadata?.ownerReferences?.[0]?.blockOwnerDeletion).toBe(true);
+}, 240_000);

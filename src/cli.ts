@@ -65,7 +65,9 @@ export function buildProgram(): Command {
       stuckReconcileTimeout: number;
       logLevel: string;
     }) => {
-      if (opts.leaderElectRenewDeadline >= opts.leaderElectLeaseDuration || opts.leaderElectRetryPeriod >= opts.leaderElectRenewDeadline) {
+      const timingOrdered = opts.leaderElectRetryPeriod < opts.leaderElectRenewDeadline
+        && opts.leaderElectRenewDeadline < opts.leaderElectLeaseDuration;
+      if (opts.leaderElect && !timingOrdered) {
         // A leader must stop before a standby may take over, and must get more than one try.
         throw new InvalidArgumentError(`--leader-elect-retry-period (${opts.leaderElectRetryPeriod} ms) < --leader-elect-renew-deadline ` +
           `(${opts.leaderElectRenewDeadline} ms) < --leader-elect-lease-duration (${opts.leaderElectLeaseDuration} ms) must hold`);

@@ -55,7 +55,11 @@ export class ChildWriter {
     }
     const replacement = child.update?.(existing);
     if (!replacement) return { kind: 'unchanged' };
-    await this.client.replace(objectPath(child.type, namespace, name), replacement, this.fieldManager);
+    try {
+      await this.client.replace(objectPath(child.type, namespace, name), replacement, this.fieldManager);
+    } catch (err) {
+      throw Object.assign(err as Error, { operation: 'update' });
+    }
     return { kind: 'updated' };
   }
 }
@@ -67,7 +71,13 @@ export function isControlledBy(obj: KubeObject, uid: string): boolean {
 
 function describeController(obj: KubeObject): string {
   const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  return ref ? `${ref.kind}/${ref.name}` : 'no controller (created by hand or by another tool)';
+  // The uid tells a previous owner of the same name (a job deleted and created again) apart.
+  return ref ? `${ref.kind}/${ref.name} (uid ${ref.uid})` : 'no controller (created by hand or by another tool)';
+}
+
+/** `update` when {@link ChildWriter.ensure} failed updating an existing child, else `create`. */
+export function failedOperation(err: unknown): 'create' | 'update' {
+  return (err as { operation?: string }).operation === 'update' ? 'update' : 'create';
 }
 
 /** The message of a name clash: who holds the name and what the user can do. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isNotFound, KubeClient, KubeObject } from './kube-client';
+import { isAlreadyExists, isNotFound, KubeClient, KubeObject } from './kube-client';
 import { Logger } from './logger';
 
 /** Distinct Events remembered for aggregation (client-go's recorder keeps as many). */
@@ -33,7 +33,8 @@ interface Series {
  */
 export class EventRecorder {
   private readonly series = new Map<string, Series>();
-  private readonly pending: Array<() => Promise<void>> = [];
+  /** Sends waiting for a slot: `run` sends, `drop` gives up on it (the backlog is full). */
+  private readonly pending: Array<{ run: () => Promise<void>; drop: () => void }> = [];
   private active = 0;
 
   public constructor(
@@ -77,10 +78,22 @@ export class EventRecorder {
     if (s.waiting) return s.waiting;
     s.waiting = new Promise<void>((resolve) => {
       void s.tail.then(() => {
-        this.pending.push(async () => {
-          s.waiting = undefined;
-          await this.sync(s, object, type, reason, text);
-          resolve();
+        // Events are best effort: when the API server cannot keep up, the oldest waiting send is
+        // dropped rather than letting the backlog (each holding its object) grow without bound.
+        if (this.pending.length >= this.maxSeries) {
+          this.pending.shift()!.drop();
+          this.log.debug('event backlog full: dropped the oldest waiting event');
+        }
+        this.pending.push({
+          run: async () => {
+            s.waiting = undefined;
+            await this.sync(s, object, type, reason, text);
+            resolve();
+          },
+          drop: () => {
+            s.waiting = undefined;
+            resolve();
+          },
         });
         this.pump();
       });
@@ -93,7 +106,7 @@ export class EventRecorder {
     while (this.active < MAX_IN_FLIGHT && this.pending.length > 0) {
       const next = this.pending.shift()!;
       this.active++;
-      void next().finally(() => {
+      void next.run().finally(() => {
         this.active--;
         this.pump();
       });
@@ -116,6 +129,16 @@ export class EventRecorder {
           if (!isNotFound(err)) throw err;
         }
       }
+      await this.createEvent(s, object, type, reason, message, count, now);
+      s.created = true;
+      s.sent = count;
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err), reason }, 'could not record an event');
+    }
+  }
+
+  private async createEvent(s: Series, object: KubeObject, type: string, reason: string, message: string, count: number, now: string): Promise<void> {
+    try {
       await this.client.create(`/api/v1/namespaces/${s.namespace}/events`, {
         apiVersion: 'v1',
         kind: 'Event',
@@ -138,10 +161,10 @@ export class EventRecorder {
         lastTimestamp: now,
         count,
       });
-      s.created = true;
-      s.sent = count;
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err), reason }, 'could not record an event');
+      // An earlier create whose answer was lost (a timeout) did create it: count on it from here.
+      if (!isAlreadyExists(err)) throw err;
+      await this.client.mergePatch(`/api/v1/namespaces/${s.namespace}/events/${s.name}`, { count, lastTimestamp: now });
     }
   }
 }

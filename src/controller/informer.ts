@@ -195,8 +195,12 @@ export class Informer<T extends KubeObject> {
     const fresh = new Map<string, T>();
     let continueToken: string | undefined;
     let resourceVersion = '';
+    // stop() aborts a list in flight too, so a shutdown never waits out a request deadline.
+    const abort = new AbortController();
+    this.abortCurrent = () => abort.abort(new Error('informer stopped'));
     do {
-      const page = await this.client.list<T>(path, { labelSelector: this.options.labelSelector, limit: 500, continue: continueToken });
+      const query = { labelSelector: this.options.labelSelector, limit: 500, continue: continueToken };
+      const page = await this.client.list<T>(path, query, { signal: abort.signal });
       for (const item of page.items) {
         // List items lack apiVersion/kind; handlers and appliers expect them.
         item.apiVersion = this.type.apiVersion;
@@ -207,6 +211,7 @@ export class Informer<T extends KubeObject> {
       this.progress();
       resourceVersion = page.metadata.resourceVersion ?? '';
     } while (continueToken && !this.stopped);
+    this.abortCurrent = undefined;
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
         this.remove(key);

@@ -146,8 +146,8 @@ export class KubeClient {
   }
 
   /** One page of a list. */
-  public list<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>('GET', withQuery(path, query));
+  public list<T>(path: string, query: Record<string, string | number | undefined> = {}, options?: RequestOptions): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>('GET', withQuery(path, query), undefined, undefined, options);
   }
 
   /**

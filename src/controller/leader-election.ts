@@ -63,6 +63,15 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /**
+   * True while this replica leads and its last successful renewal is younger than the renew
+   * deadline: checked before every write, so a write never starts after the deadline even when the
+   * deadline timer has not had its turn on a busy event loop.
+   */
+  public holdsValidLease(now = Date.now()): boolean {
+    return this.leading && now < this.lastRenewMs + this.timing.renewDeadlineMs;
+  }
+
   /** Starts competing for (and then renewing) the Lease. */
   public start(): void {
     this.loop ??= this.run();
@@ -141,7 +150,8 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(budgetMs: number): Promise<boolean> {
     const nowIso = microTime();
-    const durationSeconds = Math.round(this.timing.leaseDurationMs / 1000);
+    // Rounded up: standbys must never wait less than the leader's renew deadline.
+    const durationSeconds = Math.max(1, Math.ceil(this.timing.leaseDurationMs / 1000));
     const deadline = Date.now() + budgetMs;
     const remaining = () => ({ timeoutMs: Math.max(1, deadline - Date.now()) });
     const current = await this.client.get<Lease>(`${this.path}/${this.name}`, remaining());

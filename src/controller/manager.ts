@@ -43,6 +43,8 @@ export interface ManagerOptions {
   readonly watchStallTimeoutMs?: number;
 }
 
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
 /** Default of {@link ManagerOptions.stuckReconcileMs}. */
 export const DEFAULT_STUCK_RECONCILE_MS = 300_000;
 
@@ -83,7 +85,13 @@ export class Manager {
       // here with a message naming it instead of a 403 from the API server.
       authorize: (a) => {
         if (!isPermitted(permissions, a)) {
+          this.metrics.apiRequests.inc({ verb: a.verb, group: a.apiGroup, resource: a.resource, code: 'refused' });
           throw new Error(`kubejobs controller: '${formatAttributes(a)}' is not in its RBAC table (src/controller-permissions.ts)`);
+        }
+        // Fencing: once the renew deadline has passed, no write leaves this process, whatever the
+        // event loop has not run yet. The Lease's own requests are the election itself.
+        if (this.elector && a.resource !== 'leases' && !READ_VERBS.has(a.verb) && !this.elector.holdsValidLease()) {
+          throw new Error(`kubejobs controller: '${formatAttributes(a)}' refused: this replica does not hold a valid leader Lease`);
         }
       },
       onResponse: (a, code) => this.metrics.apiRequests.inc({ verb: a.verb, group: a.apiGroup, resource: a.resource, code: String(code) }),

@@ -3,29 +3,22 @@
  */
 import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
-import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { useController } from './use-controller';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // Resources that pass the CRD schema but can never run end Failed with a message that says why;
 // the controller neither crashes nor retries them forever.
 
 const plane = useControlPlane();
-let controller: ControllerProcess;
+// No PodGroup CRD here: the T9k scheduler is not installed in this cluster.
+const running = useController(plane, {});
 let api: TestApi;
-
-beforeAll(async () => {
-  api = new TestApi(plane().kubeConfig);
-  // No PodGroup CRD here: the T9k scheduler is not installed in this cluster.
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
-  controller = await ControllerProcess.start(plane());
-  await controller.waitReady();
-}, 120_000);
-
-afterAll(async () => {
-  if (controller) await controller.stop();
+let controller: ControllerProcess;
+beforeAll(() => {
+  ({ api, controller } = running());
 });
+
 
 test('a pod spec the apiserver rejects (volume mount without volume): Failed, CreatePodFailed, the apiserver\'s reason', async () => {
   const ns = await freshNamespace(plane().kubeConfig);
@@ -94,7 +87,10 @@ test('after all that, the controller still runs and still reconciles good jobs',
   expect(await controller.probe('/healthz')).toBe(200);
   // Failed jobs are final: no reconcile loop keeps erroring on them.
   const errorsBefore = Number((await controller.metrics()).match(/kubejobs_reconcile_errors_total\{controller="genericjob"\} (\d+)/)?.[1] ?? 0);
-  await new Promise((r) => setTimeout(r, 2_000));
+  // A full reconcile of another job later (no fixed wait), nothing has erred meanwhile.
+  await api.create(ns, genericJob('later', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
+  await api.waitForPods(ns, 'later', ['later-worker-0']);
+  await api.waitForJob(ns, 'later', 'status written', (j) => j.status?.tasks?.[0]?.replicas?.[0]?.uid !== undefined);
   const errorsAfter = Number((await controller.metrics()).match(/kubejobs_reconcile_errors_total\{controller="genericjob"\} (\d+)/)?.[1] ?? 0);
   expect(errorsAfter).toBe(errorsBefore);
   // It ran under its own ServiceAccount: the failures above are the jobs', not missing RBAC.

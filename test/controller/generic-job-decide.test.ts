@@ -116,6 +116,28 @@ describe('decide', () => {
     });
   });
 
+  test('a replica counted as failed stays failed when its terminating pod later exits 0', () => {
+    const spec = { failureRules: [{ worker: [0, 1] }], replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'Never' as const }, template: tpl }] };
+    const running = decide({ job: job(spec), pods: [pod('j-worker-0', 'Running', 'u0'), pod('j-worker-1', 'Running', 'u1')], services: [], now: NOW }).status;
+    const deleting = (phase: string) => pod('j-worker-1', phase, 'u1', { deletionTimestamp: NOW });
+    const failed = decide({ job: job(spec, running), pods: [pod('j-worker-0', 'Running', 'u0'), deleting('Running')], services: [], now: NOW });
+    expect(failed.status.tasks?.[0]?.replicas?.[1]?.phase).toBe('Failed');
+    const later = decide({ job: job(spec, failed.status), pods: [pod('j-worker-0', 'Succeeded', 'u0'), deleting('Succeeded')], services: [], now: NOW });
+    expect(later.status.tasks?.[0]?.replicas?.[1]?.phase).toBe('Failed');
+    expect(later.status.phase).toBe('Failed');
+  });
+
+  test('ReplicaFailure clears when the job succeeds after a restart, and a name clash is left to the reconciler', () => {
+    const spec = { replicaSpecs: [{ type: 'worker', replicas: 1, restartPolicy: { policy: 'OnFailure' as const, limit: 1 }, template: tpl }] };
+    const restarted = decide({ job: job(spec), pods: [pod('j-worker-0', 'Failed', 'u0')], services: [], now: NOW });
+    const done = decide({ job: job(spec, restarted.status), pods: [pod('j-worker-0', 'Succeeded', 'u1')], services: [], now: NOW });
+    expect(done.status.phase).toBe('Succeeded');
+    expect(done.status.conditions?.find((c) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'False', reason: 'Succeeded' });
+    const clash = { type: 'ReplicaFailure' as const, status: 'True' as const, reason: 'NameConflict', message: 'Pod j-worker-0 already exists', lastTransitionTime: NOW };
+    const blocked = decide({ job: job(spec, { phase: 'Pending', conditions: [clash] }), pods: [], services: [], now: NOW });
+    expect(blocked.status.conditions?.find((c) => c.type === 'ReplicaFailure')).toEqual(clash);
+  });
+
   test('ReplicaFailure names the replica that failed the job, not one restarted earlier', () => {
     const spec = { replicaSpecs: [{ type: 'worker', replicas: 2, restartPolicy: { policy: 'OnFailure' as const, limit: 1 }, template: tpl }] };
     const restarted = decide({ job: job(spec), pods: [pod('j-worker-0', 'Failed', 'u0'), pod('j-worker-1', 'Running', 'u1')], services: [], now: NOW });

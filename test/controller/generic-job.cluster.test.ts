@@ -2,10 +2,9 @@
  * @jest-environment ./test/cluster/environment.ts
  */
 import { ControllerProcess } from './controller-process';
-import { condition, genericJob, POD_GROUP_CRD, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
-import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { condition, genericJob, template, TestApi } from './helpers';
+import { useController } from './use-controller';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // The 11 cases derived from T9k's GenericJob documentation (shared/reference/arena-genericjob.md
@@ -13,22 +12,13 @@ import { useControlPlane } from '../cluster/use-control-plane';
 // its own ServiceAccount and the RBAC the KubejobsController construct emits.
 
 const plane = useControlPlane();
-let controller: ControllerProcess;
+const running = useController(plane, { podGroups: true });
 let api: TestApi;
-
-beforeAll(async () => {
-  const kc = plane().kubeConfig;
-  api = new TestApi(kc);
-  await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, POD_GROUP_CRD]);
-  controller = await ControllerProcess.start(plane());
-  await controller.waitReady();
-}, 120_000);
-
-afterAll(async () => {
-  if (!controller) return;
-  const exit = await controller.stop();
-  if (exit.code !== 0) process.stderr.write(`controller exited with ${JSON.stringify(exit)}:\n${controller.logTail()}\n`);
+let controller: ControllerProcess;
+beforeAll(() => {
+  ({ api, controller } = running());
 });
+
 
 async function namespace(): Promise<string> {
   return freshNamespace(plane().kubeConfig);

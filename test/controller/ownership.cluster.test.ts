@@ -1,31 +1,22 @@
 /**
  * @jest-environment ./test/cluster/environment.ts
  */
-import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { useController } from './use-controller';
 import { KubeObject } from '../../src/controller/kube-client';
-import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // The controller writes only children its job controls. A same-named Service or pod that belongs
 // to someone else is left exactly as it is; the job says who holds the name and waits.
 
 const plane = useControlPlane();
+const running = useController(plane, {});
 let api: TestApi;
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
-  controller = await ControllerProcess.start(plane());
-  await controller.waitReady();
-}, 120_000);
-
-afterAll(async () => {
-  await controller?.stop();
+beforeAll(() => {
+  ({ api } = running());
 });
+
 
 interface Service extends KubeObject { spec: { selector?: Record<string, string>; ports: Array<{ name?: string; port: number }> } }
 
@@ -46,6 +37,8 @@ test('a Service of the same name owned by no job: left unchanged, not deleted wi
     'Service clash-worker-0 already exists and is controlled by no controller (created by hand or by another tool), not by this GenericJob: ' +
     'kubejobs leaves it unchanged. Delete or rename that Service, or give the GenericJob another name.');
   await waitFor('NameConflict event', async () => (await api.eventReasons(ns, 'clash')).includes('NameConflict'));
+  // No pod starts while a peer's name would resolve to someone else's endpoints.
+  expect(await api.pods(ns, 'clash')).toEqual([]);
   // Its own Service for the other replica exists; theirs is untouched.
   await waitFor('clash-worker-1 Service', async () => (await api.services(ns)).some((s) => s.metadata?.name === 'clash-worker-1'));
   const after = await api.client.get<Service>(`/api/v1/namespaces/${ns}/services/clash-worker-0`);
@@ -72,7 +65,7 @@ test('a pod of the same name owned by someone else: the job names it and waits, 
   });
   await api.create(ns, genericJob('taken', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
   const job = await api.waitForJob(ns, 'taken', 'NameConflict', (j) => condition(j, 'ReplicaFailure')?.reason === 'NameConflict');
-  expect(condition(job, 'ReplicaFailure')?.message).toMatch(/^Pod taken-worker-0 already exists and is controlled by ConfigMap\/owner, not by this GenericJob/);
+  expect(condition(job, 'ReplicaFailure')?.message).toMatch(/^Pod taken-worker-0 already exists and is controlled by ConfigMap\/owner \(uid [0-9a-f-]+\), not by this GenericJob/);
   expect((await api.pod(ns, 'taken-worker-0'))?.metadata?.resourceVersion).toBe(theirs.metadata?.resourceVersion);
 
   // The other owner lets go of the name: the job creates its own pod (on its next look, <= 30 s).
@@ -81,4 +74,6 @@ test('a pod of the same name owned by someone else: the job names it and waits, 
     const pod = await api.pod(ns, 'taken-worker-0');
     return pod?.metadata?.ownerReferences?.some((r) => r.kind === 'GenericJob' && r.controller) ?? false;
   }, { timeoutMs: 90_000 });
+  const resolved = await api.waitForJob(ns, 'taken', 'conflict cleared', (j) => condition(j, 'ReplicaFailure')?.status === 'False');
+  expect(condition(resolved, 'ReplicaFailure')?.reason).toBe('NameConflictResolved');
 }, 120_000);

@@ -2,12 +2,11 @@
  * @jest-environment ./test/cluster/environment.ts
  */
 import { ControllerProcess } from './controller-process';
-import { condition, genericJob, POD_GROUP_CRD, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { condition, genericJob, template, TestApi } from './helpers';
+import { useController } from './use-controller';
 import { KubeObject } from '../../src/controller/kube-client';
 import { CONTROLLER_PERMISSIONS, IMPLIED_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../../src/controller-permissions';
-import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // Least privilege, proven both ways: the controller runs under the ServiceAccount and RBAC the
@@ -15,24 +14,18 @@ import { useControlPlane } from '../cluster/use-control-plane';
 // of API requests shows that none was forbidden and that every permission of its table was used.
 
 const plane = useControlPlane();
-let controller: ControllerProcess;
+const running = useController(plane, { podGroups: true, leaderElect: true });
 let api: TestApi;
-
-beforeAll(async () => {
-  api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, POD_GROUP_CRD]);
-  controller = await ControllerProcess.start(plane(), { leaderElect: true });
-  await controller.waitReady();
-}, 120_000);
-
-afterAll(async () => {
-  await controller?.stop();
+let controller: ControllerProcess;
+beforeAll(() => {
+  ({ api, controller } = running());
 });
+
 
 /** `verb group/resource` of every request the controller made, with the HTTP status codes seen. */
 async function requestsMade(): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  const re = /^kubejobs_api_requests_total\{verb="([^"]+)",group="([^"]*)",resource="([^"]+)",code="(\d+)"\} \d+$/gm;
+  const re = /^kubejobs_api_requests_total\{verb="([^"]+)",group="([^"]*)",resource="([^"]+)",code="(\d+|refused)"\} \d+$/gm;
   for (const m of (await controller.metrics()).matchAll(re)) {
     const key = `${m[1]} ${m[2]}/${m[3]}`;
     if (!out.has(key)) out.set(key, new Set());
@@ -88,13 +81,14 @@ test('every request is allowed by the emitted RBAC, and every permission in it i
   await api.create(ns, genericJob('pod', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
   for (const name of ['grouped', 'svc', 'pod']) {
     const job = await api.waitForJob(ns, name, 'NameConflict', (j) => condition(j, 'ReplicaFailure')?.reason === 'NameConflict');
-    expect(condition(job, 'ReplicaFailure')?.message).toMatch(/is controlled by ConfigMap\/owner, not by this GenericJob/);
+    expect(condition(job, 'ReplicaFailure')?.message).toMatch(/is controlled by ConfigMap\/owner \(uid [0-9a-f-]+\), not by this GenericJob/);
   }
 
   // The leader has renewed its Lease at least once (leases update).
   await waitFor('a Lease renewal', async () => (await requestsMade()).has('update coordination.k8s.io/leases'));
   const made = await requestsMade();
-  const forbidden = [...made].filter(([, codes]) => codes.has('401') || codes.has('403')).map(([k]) => k);
+  // 401/403: the API server said no; `refused`: the controller's own gate did (not in its table).
+  const forbidden = [...made].filter(([, codes]) => codes.has('401') || codes.has('403') || codes.has('refused')).map(([k]) => k);
   expect(forbidden).toEqual([]);
   const granted = [...CONTROLLER_PERMISSIONS, ...LEADER_ELECTION_PERMISSIONS]
     .flatMap((p) => p.resources.flatMap((r) => p.verbs.map((v) => `${v} ${p.apiGroup}/${r}`)));

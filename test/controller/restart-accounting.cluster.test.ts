@@ -3,32 +3,23 @@
  */
 import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { RunningController, useController } from './use-controller';
 import { FaultProxy } from '../cluster/fault-proxy';
-import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // Restarts are counted exactly once: never lost when the status cannot be written, and a pod
 // deleted by someone else counts as a failure of its replica, as a batch/v1 Job counts it.
 
 const plane = useControlPlane();
+const running = useController(plane, { behindProxy: true });
 let api: TestApi;
 let controller: ControllerProcess;
 let proxy: FaultProxy;
-
-beforeAll(async () => {
-  api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
-  proxy = await FaultProxy.start({ server: plane().server, caData: plane().caData });
-  controller = await ControllerProcess.start(plane(), { server: proxy.url });
-  await controller.waitReady();
-}, 120_000);
-
-afterAll(async () => {
-  await controller?.stop();
-  await proxy?.close();
+beforeAll(() => {
+  ({ api, controller, proxy } = running() as Required<RunningController>);
 });
+
 
 test('a failed pod is not deleted until its restart is counted in status, however long the status write fails', async () => {
   const ns = await freshNamespace(plane().kubeConfig);
@@ -39,11 +30,14 @@ test('a failed pod is not deleted until its restart is counted in status, howeve
   }));
   const [first] = await api.waitForPods(ns, 'lossy', ['lossy-worker-0', 'lossy-worker-1']);
   const failedUid = first!.metadata!.uid;
-  const failedAt = Date.now();
   await api.setPodPhase(ns, 'lossy-worker-0', 'Failed');
-  // The controller has seen the failed pod and tried (and failed) to write status twice since.
-  await waitFor('status writes refused after the failure', async () =>
-    proxy.requests((r) => r.ruleId === failStatus.id && r.startedAt > failedAt).length >= 2, { timeoutMs: 60_000 });
+  // The controller has planned the restart (its debug log says so) and its status write was
+  // refused twice since: the failed pod must still be there.
+  await waitFor('the restart planned', async () => controller.logLines().some((l) => l.msg === 'planned' && l.key === `${ns}/lossy` &&
+    (l.deletePods as string[] | undefined)?.includes('lossy-worker-0 (Restart)')), { timeoutMs: 60_000 });
+  const plannedAt = Date.now();
+  await waitFor('status writes refused after the plan', async () =>
+    proxy.requests((r) => r.ruleId === failStatus.id && r.startedAt > plannedAt).length >= 2, { timeoutMs: 60_000 });
   expect((await api.pod(ns, 'lossy-worker-0'))?.metadata?.uid).toBe(failedUid);
 
   failStatus.remove();
@@ -92,13 +86,16 @@ describe('a pod deleted by someone else', () => {
     await api.setPodPhase(ns, 'kept-worker-0', 'Succeeded');
     const succeededUid = (await api.waitForJob(ns, 'kept', 'worker-0 Succeeded', (j) => j.status?.tasks?.[0]?.replicas?.[0]?.phase === 'Succeeded'))
       .status!.tasks![0]!.replicas![0]!.uid;
-    const deletedAt = new Date().toISOString();
     await api.client.delete(`/api/v1/namespaces/${ns}/pods/kept-worker-0`);
-    // The deletion is reconciled (it is the only change), and worker-0 stays a succeeded replica.
-    await waitFor('the deletion reconciled', async () => controller.logLines().some((l) =>
-      l.msg === 'reconciled' && l.key === `${ns}/kept` && String(l.time) > deletedAt));
-    const running = await api.job(ns, 'kept');
-    expect(running.status?.tasks?.[0]?.replicas?.[0]).toMatchObject({ uid: succeededUid, phase: 'Succeeded' });
+    // A reconcile that saw the deletion (only worker-1 left) has run to its end; worker-0 stays a
+    // succeeded replica and no pod is created for it.
+    await waitFor('the deletion reconciled', async () => {
+      const lines = controller.logLines().filter((l) => l.key === `${ns}/kept`);
+      const seen = lines.findIndex((l) => l.msg === 'planned' && JSON.stringify(l.observedPods) === '["kept-worker-1"]');
+      return seen >= 0 && lines.slice(seen).some((l) => l.msg === 'reconciled');
+    });
+    const afterDeletion = await api.job(ns, 'kept');
+    expect(afterDeletion.status?.tasks?.[0]?.replicas?.[0]).toMatchObject({ uid: succeededUid, phase: 'Succeeded' });
     expect(await api.pod(ns, 'kept-worker-0')).toBeUndefined();
     await api.setPodPhase(ns, 'kept-worker-1', 'Succeeded');
     const job = await api.waitForJob(ns, 'kept', 'Succeeded', (j) => j.status?.phase === 'Succeeded');

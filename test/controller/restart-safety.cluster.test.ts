@@ -3,6 +3,7 @@
  */
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi, TestPod } from './helpers';
+import { expectEachSucceededWithOneRestart, KubeletStandIn } from './kubelet-stand-in';
 import type { GenericJob } from '../../imports/batch.tensorstack.dev';
 import { crdManifestOf } from '../../src/api/crd';
 import { GENERIC_JOB } from '../../src/api/generic-job';
@@ -51,31 +52,8 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
   }));
 
   // The kubelet stand-in: Pending -> Running; the first worker-1 of each job fails; Running pods
-  // succeed once `finish` is set.
-  const failedOnce = new Set<string>();
-  let finish = false;
-  let kubeletRunning = true;
-  const kubelet = (async () => {
-    while (kubeletRunning) {
-      const pods = (await api.pods(ns)).filter((p) => !p.metadata?.deletionTimestamp);
-      const work: Array<Promise<unknown>> = [];
-      for (const p of pods) {
-        const name = p.metadata!.name!;
-        const phase = p.status?.phase;
-        if (name.endsWith('-worker-1') && !failedOnce.has(name) && phase === 'Pending') {
-          failedOnce.add(name);
-          work.push(api.setPodPhase(ns, name, 'Failed'));
-        } else if (phase === 'Pending') {
-          work.push(api.setPodPhase(ns, name, 'Running'));
-        } else if (phase === 'Running' && finish) {
-          work.push(api.setPodPhase(ns, name, 'Succeeded'));
-        }
-        if (work.length >= 8) await Promise.allSettled(work.splice(0));
-      }
-      await Promise.allSettled(work);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
+  // succeed once told to.
+  const kubelet = new KubeletStandIn(api, ns, '-worker-1');
 
   try {
     const first = await ControllerProcess.start(plane(), { logLevel: 'info' });
@@ -89,7 +67,7 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
     // restarting failed replicas.
     const firstHalf = names.slice(0, JOBS / 2);
     const creating = createJobs(firstHalf);
-    await waitFor('pods and restarts under way', async () => podUids.size >= 30 && failedOnce.size >= 3, { timeoutMs: 60_000, intervalMs: 5 });
+    await waitFor('pods and restarts under way', async () => podUids.size >= 30 && kubelet.failed.size >= 3, { timeoutMs: 60_000, intervalMs: 5 });
     await first.kill();
     await creating;
     // The other half arrives while no controller runs.
@@ -99,22 +77,8 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
     const second = await ControllerProcess.start(plane(), { logLevel: 'info' });
     controllers.push(second);
     await second.waitReady();
-    finish = true;
-    await waitFor('every job Succeeded', async () => {
-      const list = await api.client.list<GenericJob>(`/apis/batch.tensorstack.dev/v1beta1/namespaces/${ns}/genericjobs`);
-      return list.items.length === JOBS && list.items.every((j) => j.status?.phase === 'Succeeded');
-    }, { timeoutMs: 120_000, intervalMs: 500 });
-
-    const jobs = (await api.client.list<GenericJob>(`/apis/batch.tensorstack.dev/v1beta1/namespaces/${ns}/genericjobs`)).items;
-    for (const job of jobs) {
-      // Exactly the one restart of worker-1, counted once.
-      expect({ job: job.metadata.name, restarts: job.status?.tasks?.[0]?.restartCount, backoff: job.status?.backoffCount })
-        .toEqual({ job: job.metadata.name, restarts: 1, backoff: 1 });
-    }
-    // No pod lost: all 200 exist (cleanUpPolicy None), one per replica.
-    const pods = (await api.pods(ns)).filter((p) => !p.metadata?.deletionTimestamp);
-    expect(pods).toHaveLength(JOBS * REPLICAS);
-    expect(pods.every((p) => p.status?.phase === 'Succeeded')).toBe(true);
+    kubelet.finishAll();
+    const jobs = await expectEachSucceededWithOneRestart(api, ns, JOBS, REPLICAS);
     // No pod duplicated: one creation per replica, two for each worker-1 (the restart).
     for (const job of jobs) {
       for (let rank = 0; rank < REPLICAS; rank++) {
@@ -137,8 +101,7 @@ test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or 
     expect(second.hasExited).toBe(false);
     expect([...first.forbidden(), ...second.forbidden()]).toEqual([]);
   } finally {
-    kubeletRunning = false;
-    await kubelet;
+    await kubelet.stop();
     for (const w of watches) {
       w.abort();
       await w.done.catch(() => undefined);

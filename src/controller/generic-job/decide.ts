@@ -131,7 +131,10 @@ export function decide(observed: Observed): Plan {
     const externallyDeleted = !terminal && prevEntry?.uid !== undefined && prevEntry.phase !== 'Deleted' &&
       (pod === undefined || (pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.uid === prevEntry.uid));
     if (externallyDeleted) {
-      const finishedAs = pod ? pod.status?.phase : prevEntry.phase;
+      // What the status recorded stays recorded: a replica counted as failed never turns
+      // Succeeded because its terminating pod later exits 0.
+      const recorded = prevEntry.phase === 'Succeeded' || prevEntry.phase === 'Failed' ? prevEntry.phase : undefined;
+      const finishedAs = recorded ?? pod?.status?.phase;
       phase = finishedAs === 'Succeeded' ? 'Succeeded' : 'Failed';
       if (finishedAs !== 'Succeeded' && finishedAs !== 'Failed') lost.push(r);
     }
@@ -263,11 +266,7 @@ export function decide(observed: Observed): Plan {
     if (!svc) continue;
     desiredServiceNames.add(r.name);
     const existing = observed.services.find((s) => s.metadata?.name === r.name);
-    const existingPorts = (existing as { spec?: { ports?: unknown[] } } | undefined)?.spec?.ports?.map(portKey);
-    const desiredPorts = (svc.spec as { ports: unknown[] }).ports.map(portKey);
-    if (!existing || JSON.stringify(existingPorts) !== JSON.stringify(desiredPorts)) {
-      applyServices.push(svc);
-    }
+    if (!existing || serviceKey(existing) !== serviceKey(svc)) applyServices.push(svc);
   }
   const deleteServices = observed.services
     .filter((s) => !desiredServiceNames.has(s.metadata?.name ?? ''))
@@ -288,15 +287,19 @@ export function decide(observed: Observed): Plan {
   const conditions = new ConditionSet(prev.conditions ?? [], now);
   const allCreated = replicas.every((r) => podByName.has(r.name) || entryOf.get(r.name)?.uid !== undefined);
   if (allCreated || finished) conditions.set('Initialized', 'True', undefined, MESSAGES.initialized);
-  if (!terminal) {
-    // Names the replicas failed now (also when that fails the job), and clears only once every
-    // replica runs (or has finished) again, so it never names a replica that has since recovered.
+  // A name clash is the reconciler's to report and to clear (only it sees the other object).
+  const blockedByName = prev.conditions?.some((c) => c.type === 'ReplicaFailure' && c.status === 'True' && c.reason === NAME_CONFLICT) ?? false;
+  if (!terminal && !blockedByName) {
+    // Names the replicas failed now (also when that fails the job), and clears once every replica
+    // runs (or has finished) again or the job succeeds, so it never names a recovered replica.
     const failedNow = replicas.filter((r) => phaseOf.get(r.name) === 'Failed');
     if (failedNow.length > 0) {
       const names = failedNow.map((r) => `${r.name}${restarting.has(r.name) ? ' (restarting)' : ''}`);
       conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${names.join(', ')}`);
     } else if (phase === 'Running' && replicas.every((r) => phaseOf.get(r.name) === 'Running' || phaseOf.get(r.name) === 'Succeeded')) {
       conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
+    } else if (outcome?.phase === 'Succeeded' && conditions.status('ReplicaFailure') === 'True') {
+      conditions.set('ReplicaFailure', 'False', 'Succeeded', MESSAGES.succeeded);
     }
   }
   if (outcome?.phase === 'Succeeded') {
@@ -349,13 +352,31 @@ export function failedChild(job: GenericJob, status: GenericJobStatus, reason: s
  */
 export function blockedByNameConflict(status: GenericJobStatus, message: string, now: string): GenericJobStatus {
   const conditions = new ConditionSet(status.conditions ?? [], now);
-  conditions.set('ReplicaFailure', 'True', 'NameConflict', message);
+  conditions.set('ReplicaFailure', 'True', NAME_CONFLICT, message);
   return { ...status, conditions: conditions.list() };
 }
 
+/** The status once no child's name is held by someone else any more. */
+export function nameConflictResolved(status: GenericJobStatus, now: string): GenericJobStatus {
+  const conditions = new ConditionSet(status.conditions ?? [], now);
+  if (conditions.reason('ReplicaFailure') !== NAME_CONFLICT) return status;
+  conditions.set('ReplicaFailure', 'False', 'NameConflictResolved', 'Every child of the job is controlled by the job.');
+  return { ...status, conditions: conditions.list() };
+}
+
+/** The reason of `ReplicaFailure` while a child's name is held by an object the job does not control. */
+export const NAME_CONFLICT = 'NameConflict';
+
+/** What of a replica Service the controller keeps as it wants it (fields the API server fills in aside). */
+function serviceKey(svc: KubeObject): string {
+  const spec = (svc.spec ?? {}) as { ports?: unknown[]; selector?: Record<string, string>; publishNotReadyAddresses?: boolean };
+  const selector = Object.entries(spec.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([(spec.ports ?? []).map(portKey), selector, spec.publishNotReadyAddresses ?? false]);
+}
+
 function portKey(p: unknown): string {
-  const port = p as { name?: string; port?: number; targetPort?: unknown; protocol?: string };
-  return `${port.name ?? ''}:${port.port}:${String(port.targetPort ?? port.port)}:${port.protocol ?? 'TCP'}`;
+  const port = p as { name?: string; port?: number; targetPort?: unknown; protocol?: string; appProtocol?: string };
+  return `${port.name ?? ''}:${port.port}:${String(port.targetPort ?? port.port)}:${port.protocol ?? 'TCP'}:${port.appProtocol ?? ''}`;
 }
 
 const CONDITION_ORDER: JobCondition['type'][] = ['Initialized', 'Running', 'ReplicaFailure', 'Completed', 'Failed', 'Paused'];
@@ -370,6 +391,10 @@ class ConditionSet {
 
   public status(type: JobCondition['type']): string | undefined {
     return this.byType.get(type)?.status;
+  }
+
+  public reason(type: JobCondition['type']): string | undefined {
+    return this.byType.get(type)?.reason;
   }
 
   public set(type: JobCondition['type'], status: JobCondition['status'], reason: string | undefined, message: string): void {

@@ -1,11 +1,11 @@
 import type { GenericJob, GenericJobStatus } from '../../../imports/batch.tensorstack.dev';
 import { GENERIC_JOB } from '../../api/generic-job';
-import { ChildWriter, conflictMessage, DesiredChild, NameConflict } from '../child-writer';
+import { ChildWriter, conflictMessage, DesiredChild, failedOperation, isControlledBy, NameConflict } from '../child-writer';
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
-import { CHILD_SELECTOR } from './children';
-import { blockedByNameConflict, decide, failedChild, ObservedPod, Plan } from './decide';
+import { CHILD_SELECTOR, LABELS } from './children';
+import { blockedByNameConflict, decide, failedChild, nameConflictResolved, ObservedPod, Plan } from './decide';
 
 /** The field manager of everything the controller writes. */
 export const FIELD_MANAGER = 'kubejobs-controller';
@@ -22,7 +22,8 @@ const CACHE_LAG_RETRY_MS = 1_000;
 
 /** A child write the API server refused for good. */
 interface PermanentFailure {
-  readonly child: string;
+  /** `create pod x`, `update Service y`, ... */
+  readonly what: string;
   readonly err: KubeApiError;
 }
 
@@ -53,6 +54,12 @@ export class GenericJobReconciler implements Reconciler {
     const services = ctx.owned('Service').listControlledBy(uid);
     if (await this.podCacheLags(ctx, job, pods)) return { requeueAfterMs: CACHE_LAG_RETRY_MS };
     const plan = decide({ job, pods, services, now: new Date().toISOString() });
+    ctx.log.debug({
+      observedPods: pods.map((p) => p.metadata?.name),
+      createPods: plan.createPods.map((p) => p.metadata?.name),
+      deletePods: plan.deletePods.map((p) => `${p.name} (${p.reason})`),
+      phase: plan.status.phase,
+    }, 'planned');
 
     let current: GenericJob = job;
     let written = false;
@@ -67,13 +74,21 @@ export class GenericJobReconciler implements Reconciler {
     const conflicts: NameConflict[] = [];
     const failures: PermanentFailure[] = [];
     const ensure = async (child: DesiredChild, cached?: KubeObject) => {
-      const what = `${child.type.kind} ${child.object.metadata?.name}`;
       try {
         const outcome = await writer.ensure(child, uid, cached);
         if (outcome.kind === 'conflict') conflicts.push(outcome.conflict);
       } catch (err) {
-        if (err instanceof KubeApiError && isPermanent(err)) failures.push({ child: what, err });
-        else throw err;
+        if (!(err instanceof KubeApiError)) throw err;
+        const kind = child.type.kind === 'Pod' ? 'pod' : child.type.kind;
+        const what = `${failedOperation(err)} ${kind} ${child.object.metadata?.name}`;
+        if (isPermanent(err)) {
+          failures.push({ what, err });
+          return;
+        }
+        // Retried with back-off; the Event tells users why nothing happens meanwhile (a quota, a
+        // webhook that is down, a missing ServiceAccount).
+        if (err.code !== 0 && err.code !== 409) void ctx.events.record(current as unknown as KubeObject, 'Warning', 'FailedCreate', `Failed to ${what}: ${err.message}`);
+        throw err;
       }
     };
 
@@ -93,8 +108,9 @@ export class GenericJobReconciler implements Reconciler {
       cachedService(s.metadata!.name!))));
     await Promise.all(plan.deleteServices.map((s) => ctx.client.delete(objectPath(SERVICE, namespace!, s.name), { uid: s.uid })));
     await Promise.all(plan.deletePods.map((p) => ctx.client.delete(objectPath(POD, namespace!, p.name), { uid: p.uid })));
-    // No pod starts without the Services its peers look it up by.
-    if (failures.length === 0) {
+    // No pod starts without the Services (and PodGroup) it depends on, nor while one of their
+    // names is held by someone else: a peer would resolve the other owner's endpoints.
+    if (failures.length === 0 && conflicts.length === 0) {
       // Create, never update: a pod spec is immutable, and a same-named pod is either ours (a
       // lagging cache) or someone else's, which is left alone.
       await Promise.all(plan.createPods.map((pod) => ensure({ type: POD, object: pod })));
@@ -102,18 +118,24 @@ export class GenericJobReconciler implements Reconciler {
 
     if (failures.length > 0) {
       const first = failures[0]!;
-      return this.fail(ctx, current, first.child.startsWith('Pod ') ? 'CreatePodFailed' : 'CreateChildFailed',
-        `Failed to create ${first.child.replace(/^Pod /, 'pod ')}: ${first.err.message}`);
+      return this.fail(ctx, current, first.what.startsWith('create pod ') ? 'CreatePodFailed' : 'CreateChildFailed',
+        `Failed to ${first.what}: ${first.err.message}`);
     }
     if (conflicts.length > 0) {
       const message = conflictMessage(GENERIC_JOB.kind, conflicts[0]!);
       const status = blockedByNameConflict(current.status ?? plan.status, message, new Date().toISOString());
+      // decide() leaves this condition to us, so an unchanged clash writes nothing: no write loop.
       if (!sameJson(status, current.status ?? {})) {
         current = await this.writeStatus(ctx, current, status);
         void ctx.events.record(current as unknown as KubeObject, 'Warning', 'NameConflict', message);
       }
       ctx.log.warn({ conflicts }, 'children blocked by objects this job does not control');
       return { requeueAfterMs: NAME_CONFLICT_RETRY_MS };
+    }
+    const resolved = nameConflictResolved(current.status ?? plan.status, new Date().toISOString());
+    if (resolved !== (current.status ?? plan.status)) {
+      current = await this.writeStatus(ctx, current, resolved);
+      written = true;
     }
     if (statusChanged && !written && plan.createPods.length === 0) {
       current = await this.writeStatus(ctx, current, plan.status);
@@ -139,7 +161,10 @@ export class GenericJobReconciler implements Reconciler {
         const alive = entry.phase !== 'Deleted' && entry.phase !== 'Succeeded' && entry.phase !== 'Failed';
         if (!entry.uid || !entry.name || !alive || cachedUids.has(entry.uid)) continue;
         const live = await ctx.client.get<KubeObject>(objectPath(POD, job.metadata.namespace!, entry.name));
-        if (live?.metadata?.uid === entry.uid) return true;
+        // Only a pod the cache will see counts (our label and our controller reference): one that
+        // lost either never arrives, and waiting for it would freeze the job.
+        const willBeCached = live?.metadata?.labels?.[LABELS.component] === 'genericjob' && isControlledBy(live, job.metadata.uid as string);
+        if (live?.metadata?.uid === entry.uid && willBeCached) return true;
       }
     }
     return false;
@@ -157,7 +182,7 @@ export class GenericJobReconciler implements Reconciler {
   private async fail(ctx: ReconcileContext, job: GenericJob, reason: string, message: string): Promise<ReconcileResult> {
     const status = failedChild(job, job.status ?? {}, reason, message, new Date().toISOString());
     const updated = await this.writeStatus(ctx, job, status);
-    await ctx.events.record(updated as unknown as KubeObject, 'Warning', reason, message);
+    void ctx.events.record(updated as unknown as KubeObject, 'Warning', reason, message);
     ctx.log.warn({ reason, message }, 'job failed: it cannot run as specified');
     return {};
   }
@@ -183,9 +208,14 @@ function withSpecOf(existing: KubeObject, desired: KubeObject, fields?: readonly
   return { ...existing, metadata: { ...existing.metadata, labels }, spec };
 }
 
-/** Invalid (422), malformed (400) and admission-forbidden (Pod Security) children will never be accepted as they are. */
+/**
+ * Invalid (422), malformed (400) and admission-forbidden (Pod Security, LimitRange) children will
+ * never be accepted as they are. A 403 from RBAC (the controller's own rights) or an exhausted
+ * ResourceQuota can change without the job changing, so those are retried.
+ */
 function isPermanent(err: KubeApiError): boolean {
-  return err.code === 422 || err.code === 400 || (err.code === 403 && /violates PodSecurity|is forbidden: .*(must|may not)/.test(err.message));
+  if (err.code === 422 || err.code === 400) return true;
+  return err.code === 403 && !/cannot [a-z]+ resource|exceeded quota/.test(err.message);
 }
 
 /** Structural equality, ignoring key order. */

@@ -91,16 +91,39 @@ export interface ICrdInstaller extends IConstruct {
   readonly crds: IConstruct;
 }
 
-/** Orders a custom resource after every CRD installer already in the app. */
-function dependOnInstalledCrds(resource: CustomResource): void {
-  for (const c of resource.node.root.node.findAll()) {
-    if (CRD_INSTALLER_SYMBOL in c) resource.node.addDependency((c as unknown as ICrdInstaller).crds);
-  }
+/**
+ * The CRD installers and custom resources of one app, kept on the app's root construct so that each
+ * new construct finds its counterparts in O(1) instead of walking the whole tree: a walk per custom
+ * resource made synth quadratic in the number of jobs (issue 14). Stored under a `Symbol.for` key,
+ * like the markers above, so two copies of kubejobs in one app still see each other.
+ */
+interface CrdOrdering {
+  readonly installers: ICrdInstaller[];
+  readonly resources: IConstruct[];
 }
 
-/** Orders every custom resource already in the app after the CRDs of `installer`. */
-export function orderCustomResourcesAfter(installer: ICrdInstaller): void {
-  for (const c of installer.node.root.node.findAll()) {
-    if (CustomResource.isCustomResource(c)) c.node.addDependency(installer.crds);
+const CRD_ORDERING_SYMBOL = Symbol.for('kubejobs.CrdOrdering');
+
+function crdOrderingOf(c: IConstruct): CrdOrdering {
+  const root = c.node.root as IConstruct & { [CRD_ORDERING_SYMBOL]?: CrdOrdering };
+  let ordering = root[CRD_ORDERING_SYMBOL];
+  if (!ordering) {
+    ordering = { installers: [], resources: [] };
+    Object.defineProperty(root, CRD_ORDERING_SYMBOL, { value: ordering });
   }
+  return ordering;
+}
+
+/** Orders a custom resource after every CRD installer already in the app. */
+function dependOnInstalledCrds(resource: CustomResource): void {
+  const ordering = crdOrderingOf(resource);
+  for (const installer of ordering.installers) resource.node.addDependency(installer.crds);
+  ordering.resources.push(resource);
+}
+
+/** Orders every custom resource already in the app, and every one added later, after the CRDs of `installer`. */
+export function orderCustomResourcesAfter(installer: ICrdInstaller): void {
+  const ordering = crdOrderingOf(installer);
+  for (const resource of ordering.resources) resource.node.addDependency(installer.crds);
+  ordering.installers.push(installer);
 }

@@ -1,4 +1,4 @@
-import { evaluate } from '@marcbachmann/cel-js';
+import { parse, ParseResult } from '@marcbachmann/cel-js';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
 // eslint-disable-next-line import/no-cycle
@@ -20,7 +20,8 @@ export function validateManifest(manifest: Record<string, any>): string[] {
   if (!validate(defaulted)) {
     return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted));
   }
-  return celErrors(rootSchemaOf(def), defaulted, '');
+  const root = rootSchemaOf(def);
+  return celErrors(root, toCelValue(defaulted, root), '');
 }
 
 /**
@@ -39,7 +40,7 @@ export function validateDocument(schema: JsonSchema, doc: unknown, unknownField:
   if (!validate(defaulted)) {
     return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted, unknownField));
   }
-  return celErrors(schema, defaulted, '');
+  return celErrors(schema, toCelValue(defaulted, schema), '');
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
@@ -117,22 +118,25 @@ function valueAt(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
-/** Walks schema and value together and evaluates every CEL rule that applies, as the API server does. */
+/**
+ * Walks schema and value together and evaluates every CEL rule that applies, as the API server does.
+ * `value` is already a CEL value (see {@link toCelValue}), converted once for the whole document:
+ * converting each rule's `self` anew converted every subtree once per rule above it.
+ */
 function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
   const errors: string[] = [];
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
-    if (/\boldSelf\b/.test(rule.rule)) continue; // transition rules need the previous object
-    const self = toCelValue(value, schema);
+    if (isTransitionRule(rule.rule)) continue; // transition rules need the previous object
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self });
+      ok = compiled(rule.rule)({ self: value });
     } catch (err) {
       ok = `evaluation error: ${(err as Error).message}`;
     }
     if (ok !== true) {
       const field = join(path, (rule.fieldPath ?? '').replace(/^\./, ''));
-      const message = messageOf(rule, self);
+      const message = messageOf(rule, value);
       // Our messages already start with the field they are about; don't say it twice.
       errors.push(message.startsWith(field) ? message : `${field}: ${message}`);
     }
@@ -149,11 +153,38 @@ function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
   return errors;
 }
 
+/**
+ * Parsed rules, by source text: parsing (and the type check cel-js does on first evaluation) is
+ * most of a rule's cost, and the same few dozen rules run for every object synthesised. Our
+ * variables are untyped (`dyn`), so the checked AST does not depend on the value it is evaluated on.
+ */
+const parsedRules = new Map<string, ParseResult>();
+
+function compiled(expression: string): ParseResult {
+  let fn = parsedRules.get(expression);
+  if (!fn) {
+    fn = parse(expression);
+    parsedRules.set(expression, fn);
+  }
+  return fn;
+}
+
+const transitionRules = new Map<string, boolean>();
+
+function isTransitionRule(expression: string): boolean {
+  let transition = transitionRules.get(expression);
+  if (transition === undefined) {
+    transition = /\boldSelf\b/.test(expression);
+    transitionRules.set(expression, transition);
+  }
+  return transition;
+}
+
 /** The rule's `messageExpression` evaluated as the API server does, else its `message`. */
 function messageOf(rule: ValidationRule, self: unknown): string {
   if (!rule.messageExpression) return rule.message;
   try {
-    const message = evaluate(rule.messageExpression, { self });
+    const message = compiled(rule.messageExpression)({ self });
     return typeof message === 'string' && message.trim() !== '' ? message : rule.message;
   } catch {
     return rule.message;

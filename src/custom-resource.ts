@@ -34,18 +34,22 @@ export abstract class CustomResource extends Construct {
   protected constructor(scope: Construct, id: string, definition: CustomResourceDefinitionSpec, props: CustomResourceProps) {
     super(scope, id);
     Object.defineProperty(this, CUSTOM_RESOURCE_SYMBOL, { value: true });
-    this.apiObject = new ApiObject(this, 'Resource', {
+    const apiObject = new ValidatedApiObject(this, 'Resource', {
       ...gvkOf(definition),
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
+    this.apiObject = apiObject;
     // Everything the constructor could not check (it depends on later addX calls) and the CRD's
     // own schema and CEL rules are checked here, at synth, against the rendered object.
     // Prop errors are reported in the props' own terms; the schema is checked once they pass.
     this.node.addValidation({
       validate: () => {
         const propErrors = this.validateProps();
-        return propErrors.length > 0 ? propErrors : this.validateRendered(this.apiObject.toJson());
+        if (propErrors.length > 0) return propErrors;
+        const errors = this.validateRendered(apiObject.renderForValidation());
+        if (errors.length > 0) apiObject.discardValidated();
+        return errors;
       },
     });
     // cdk8s gives every object the chart's namespace; a cluster-scoped kind has none.
@@ -79,6 +83,39 @@ export abstract class CustomResource extends Construct {
   /** Rules on the props that can only be checked once every `addX()` call has been made. */
   protected validateProps(): string[] {
     return [];
+  }
+}
+
+/**
+ * The L1 of a custom resource. Synth renders each object twice in a row, once for the validation
+ * (cdk8s runs every validation first) and once for the output, with no user code in between; the
+ * second rendering was a tenth of a GenericJob's synth (issue 14). So the manifest rendered for the
+ * validation is handed to the next `toJson()` once, and every other `toJson()` renders afresh.
+ * (Only a `node.validate()` called by hand, then a change to the object, then `toJson()` without
+ * synth would see the old rendering; synth itself always validates again first.)
+ */
+class ValidatedApiObject extends ApiObject {
+  private validated?: Record<string, any>;
+
+  /** Renders the object for the synth-time validation; the following `toJson()` reuses it. */
+  public renderForValidation(): Record<string, any> {
+    const json = super.toJson();
+    this.validated = json;
+    return json;
+  }
+
+  /** Drops the rendering kept for synth: validation failed, so no synth follows, and the props may be fixed next. */
+  public discardValidated(): void {
+    this.validated = undefined;
+  }
+
+  public toJson(): any {
+    const validated = this.validated;
+    if (validated) {
+      this.validated = undefined;
+      return validated;
+    }
+    return super.toJson();
   }
 }
 

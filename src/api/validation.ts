@@ -1,5 +1,6 @@
-import { parse, ParseResult } from '@marcbachmann/cel-js';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ParseResult } from '@marcbachmann/cel-js';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
 // eslint-disable-next-line import/no-cycle
 import { definitionOf } from './index';
@@ -34,7 +35,7 @@ export function validateDocument(schema: JsonSchema, doc: unknown, unknownField:
   const defaulted = JSON.parse(JSON.stringify(doc ?? null));
   let validate = documentValidators.get(schema);
   if (!validate) {
-    validate = ajv.compile(toAjvSchema(schema));
+    validate = ajv().compile(toAjvSchema(schema));
     documentValidators.set(schema, validate);
   }
   if (!validate(defaulted)) {
@@ -43,7 +44,29 @@ export function validateDocument(schema: JsonSchema, doc: unknown, unknownField:
   return celErrors(schema, toCelValue(defaulted, schema), '');
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
+/**
+ * ajv and cel-js are loaded on the first validation, not by `require('kubejobs')`: together they
+ * were a third of its load time (issue 14), and a program that only reads our types, schemas or
+ * CRDs never validates.
+ */
+let ajvInstance: Ajv | undefined;
+
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const AjvClass = (require('ajv') as typeof import('ajv')).default;
+    ajvInstance = new AjvClass({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
+  }
+  return ajvInstance;
+}
+
+let celParse: typeof import('@marcbachmann/cel-js').parse | undefined;
+
+function parse(expression: string): ParseResult {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  celParse ??= (require('@marcbachmann/cel-js') as typeof import('@marcbachmann/cel-js')).parse;
+  return celParse(expression);
+}
 const validators = new Map<CustomResourceDefinitionSpec, ValidateFunction>();
 const documentValidators = new Map<JsonSchema, ValidateFunction>();
 
@@ -53,7 +76,7 @@ function compiledValidator(def: CustomResourceDefinitionSpec): ValidateFunction 
     const root = toAjvSchema(rootSchemaOf(def));
     // metadata is an ObjectMeta: its schema may bound name and generateName, the rest stays open.
     if (root.properties?.metadata) root.properties.metadata.additionalProperties = true;
-    v = ajv.compile(root);
+    v = ajv().compile(root);
     validators.set(def, v);
   }
   return v;

@@ -147,7 +147,7 @@ function valueAt(doc: unknown, pointer: string): unknown {
  * converting each rule's `self` anew converted every subtree once per rule above it.
  */
 function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined || value === null || !hasRules(schema)) return [];
   const errors: string[] = [];
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     if (isTransitionRule(rule.rule)) continue; // transition rules need the previous object
@@ -169,7 +169,7 @@ function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
   } else if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     for (const [k, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const sub = subSchema(schema, k);
       if (sub) errors.push(...celErrors(sub, v, join(path, k)));
     }
   }
@@ -214,17 +214,40 @@ function messageOf(rule: ValidationRule, self: unknown): string {
   }
 }
 
-/** Integers become CEL ints (BigInt), as the API server types them from the schema. */
+/**
+ * Integers become CEL ints (BigInt), as the API server types them from the schema. Converted in
+ * place: `value` is always the private, defaulted copy of the document, and copying it once more
+ * was a fifth of the validation's cost (issue 14). Without a schema (preserved unknown fields)
+ * nothing is typed, so nothing changes below.
+ */
 function toCelValue(value: unknown, schema: JsonSchema | undefined): unknown {
-  if (typeof value === 'number' && schema?.type === 'integer' && Number.isInteger(value)) return BigInt(value);
-  if (Array.isArray(value)) return value.map((v) => toCelValue(v, schema?.items));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        toCelValue(v, schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined)),
-      ]),
-    );
+  if (!schema) return value;
+  if (typeof value === 'number') return schema.type === 'integer' && Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = toCelValue(value[i], schema.items);
+  } else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) obj[k] = toCelValue(obj[k], subSchema(schema, k));
   }
   return value;
+}
+
+function subSchema(schema: JsonSchema, key: string): JsonSchema | undefined {
+  return schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+}
+
+/** Whether a CEL rule applies anywhere in the schema's subtree, by schema node. */
+const subtreeHasRules = new WeakMap<JsonSchema, boolean>();
+
+/** Subtrees without rules (most of a pod template) need no walk. */
+function hasRules(schema: JsonSchema): boolean {
+  let has = subtreeHasRules.get(schema);
+  if (has === undefined) {
+    has = (schema['x-kubernetes-validations']?.length ?? 0) > 0
+      || Object.values(schema.properties ?? {}).some(hasRules)
+      || (schema.items !== undefined && hasRules(schema.items))
+      || (typeof schema.additionalProperties === 'object' && hasRules(schema.additionalProperties));
+    subtreeHasRules.set(schema, has);
+  }
+  return has;
 }

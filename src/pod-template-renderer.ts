@@ -26,7 +26,8 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
 export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   const { podMetadata, ...podProps } = props;
   const scratch = new Chart(new App(), 'template');
-  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, restartPolicy: kplus.RestartPolicy.NEVER });
+  // A fixed name: the scratch Pod is never emitted, and a generated one costs a hash per replica.
+  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, metadata: { name: 'template' }, restartPolicy: kplus.RestartPolicy.NEVER });
   const spec = kplus.k8s.toJson_PodSpec(resolve(['spec'], pod._toPodSpec(), pod.node.defaultChild as ApiObject)) as PodTemplateSpec['spec'];
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))

@@ -127,10 +127,52 @@ async function createAtOnceAndWait(
   };
 }
 
+/**
+ * Diagnostic copies of the GenericJob CRD in groups of their own, to attribute the admission cost:
+ * without any CEL rule, and also without the pod template's schema. Never served to the
+ * controller nor shipped; they only show where the API server spends its time.
+ */
+const DIAGNOSTIC_CRDS = {
+  'GenericJob without CEL rules (diagnostic copy)': { group: 'nocel.bench.kubejobs.dev', podTemplateSchema: true },
+  'GenericJob without CEL rules nor pod template schema (diagnostic copy)': { group: 'noschema.bench.kubejobs.dev', podTemplateSchema: false },
+} as const;
+
+function withoutCelRules(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutCelRules);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'x-kubernetes-validations').map(([k, v]) => [k, withoutCelRules(v)]));
+}
+
+function diagnosticCrd(group: string, podTemplateSchema: boolean): Record<string, any> {
+  const crd = JSON.parse(JSON.stringify(crdManifestOf(GENERIC_JOB)));
+  crd.metadata.name = `${GENERIC_JOB.plural}.${group}`;
+  crd.spec.group = group;
+  delete crd.spec.names.shortNames;
+  delete crd.spec.names.categories;
+  for (const version of crd.spec.versions) {
+    const root = withoutCelRules(version.schema.openAPIV3Schema) as Record<string, any>;
+    if (!podTemplateSchema) {
+      const replica = root.properties.spec.properties.replicaSpecs.items;
+      replica.properties.template = { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    }
+    version.schema.openAPIV3Schema = root;
+  }
+  return crd;
+}
+
 /** ms per object of `dryRun=All` creates of GenericJobs and of batch/v1 Jobs, alternated in rounds. */
-async function admissionCost(client: KubeClient, ns: string): Promise<Record<string, unknown>> {
-  const kinds = { 'GenericJob': [genericJobsPath(ns), genericJob], 'batch/v1 Job': [batchJobsPath(ns), batchJob] } as const;
-  const totals: Record<string, number> = { 'GenericJob': 0, 'batch/v1 Job': 0 };
+async function admissionCost(client: KubeClient, ns: string): Promise<Record<string, unknown>[]> {
+  const kinds: Record<string, [string, (name: string, ns: string) => unknown]> = {
+    'batch/v1 Job': [batchJobsPath(ns), batchJob],
+    'GenericJob': [genericJobsPath(ns), genericJob],
+  };
+  for (const [kind, { group }] of Object.entries(DIAGNOSTIC_CRDS)) {
+    kinds[kind] = [`/apis/${group}/${GENERIC_JOB.version}/namespaces/${ns}/${GENERIC_JOB.plural}`, (name, namespace) => ({
+      ...genericJob(name, namespace),
+      apiVersion: `${group}/${GENERIC_JOB.version}`,
+    })];
+  }
+  const totals: Record<string, number> = Object.fromEntries(Object.keys(kinds).map((k) => [k, 0]));
   const rounds = 4;
   for (let round = 0; round < rounds; round++) {
     for (const [kind, [path, make]] of Object.entries(kinds)) {
@@ -143,13 +185,11 @@ async function admissionCost(client: KubeClient, ns: string): Promise<Record<str
     }
   }
   const perObject = (kind: string) => totals[kind]! / ADMISSION_OBJECTS;
-  return {
-    objects: ADMISSION_OBJECTS,
-    concurrency: CONCURRENCY,
-    genericJobMsPerObject: +perObject('GenericJob').toFixed(2),
-    batchJobMsPerObject: +perObject('batch/v1 Job').toFixed(2),
-    ratio: +(perObject('GenericJob') / perObject('batch/v1 Job')).toFixed(2),
-  };
+  return Object.keys(kinds).map((kind) => ({
+    kind,
+    msPerObject: +perObject(kind).toFixed(2),
+    vsBatchJob: +(perObject(kind) / perObject('batch/v1 Job')).toFixed(2),
+  }));
 }
 
 async function main(): Promise<void> {
@@ -161,7 +201,8 @@ async function main(): Promise<void> {
   try {
     const kc = plane.kubeConfig;
     const client = new KubeClient(kc, 'kubejobs-bench');
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never]);
+    const diagnosticCrds = Object.values(DIAGNOSTIC_CRDS).map((d) => diagnosticCrd(d.group, d.podTemplateSchema));
+    await applyManifests(kc, [crdManifestOf(GENERIC_JOB), ...diagnosticCrds] as never[]);
     const total = JOBS * REPLICAS;
 
     // 1. Admission.
@@ -255,7 +296,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write('ratios (>= 1 means kubejobs is as fast or faster; goals: vs KCM >= 1.0, vs plain loop >= 0.8)\n');
     console.table(ratios);
-    process.stdout.write('admission: dryRun=All creates, ms per object (same pod template)\n');
+    process.stdout.write(`admission: ${ADMISSION_OBJECTS} dryRun=All creates per kind, ${CONCURRENCY} at a time, ms per object (same pod template)\n`);
     console.table(admission);
     if (scale) {
       process.stdout.write('scale\n');

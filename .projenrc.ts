@@ -178,6 +178,16 @@ project.addTask('bench:controller', {
   description: 'Benchmark: 200 GenericJobs x 4 replicas through the controller vs a plain client loop (ratio, not a test)',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/controller.ts',
 });
+project.addTask('bench:synth', {
+  description: 'Benchmark: synth cost per job of GenericJob/ArenaJob/AppWrapperJob vs cdk8s-plus Job at 1k/5k/20k, and require() cost (ratios, not a test)',
+  env: { TS_NODE_PROJECT: 'projenrc/tsconfig.json' },
+  steps: [
+    // require('kubejobs') loads the compiled lib/, as users do.
+    { exec: 'tsc' },
+    // --expose-gc: a full GC between measurements, so one kind's garbage is not billed to the next.
+    { exec: 'node --expose-gc --max-old-space-size=6144 -r ts-node/register/transpile-only bench/synth.ts' },
+  ],
+});
 project.npmignore?.exclude('/bench/', '/Dockerfile', '/docs/');
 
 project.gitignore.addPatterns('/examples/**/dist/', '/test-reports/', '/.tmp/');

@@ -34,18 +34,22 @@ export abstract class CustomResource extends Construct {
   protected constructor(scope: Construct, id: string, definition: CustomResourceDefinitionSpec, props: CustomResourceProps) {
     super(scope, id);
     Object.defineProperty(this, CUSTOM_RESOURCE_SYMBOL, { value: true });
-    this.apiObject = new ApiObject(this, 'Resource', {
+    const apiObject = new ValidatedApiObject(this, 'Resource', {
       ...gvkOf(definition),
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
+    this.apiObject = apiObject;
     // Everything the constructor could not check (it depends on later addX calls) and the CRD's
     // own schema and CEL rules are checked here, at synth, against the rendered object.
     // Prop errors are reported in the props' own terms; the schema is checked once they pass.
     this.node.addValidation({
       validate: () => {
         const propErrors = this.validateProps();
-        return propErrors.length > 0 ? propErrors : this.validateRendered(this.apiObject.toJson());
+        if (propErrors.length > 0) return propErrors;
+        const errors = this.validateRendered(apiObject.renderForValidation());
+        if (errors.length > 0) apiObject.discardValidated();
+        return errors;
       },
     });
     // cdk8s gives every object the chart's namespace; a cluster-scoped kind has none.
@@ -82,6 +86,39 @@ export abstract class CustomResource extends Construct {
   }
 }
 
+/**
+ * The L1 of a custom resource. Synth renders each object twice in a row, once for the validation
+ * (cdk8s runs every validation first) and once for the output, with no user code in between; the
+ * second rendering was a tenth of a GenericJob's synth (issue 14). So the manifest rendered for the
+ * validation is handed to the next `toJson()` once, and every other `toJson()` renders afresh.
+ * (Only a `node.validate()` called by hand, then a change to the object, then `toJson()` without
+ * synth would see the old rendering; synth itself always validates again first.)
+ */
+class ValidatedApiObject extends ApiObject {
+  private validated?: Record<string, any>;
+
+  /** Renders the object for the synth-time validation; the following `toJson()` reuses it. */
+  public renderForValidation(): Record<string, any> {
+    const json = super.toJson();
+    this.validated = json;
+    return json;
+  }
+
+  /** Drops the rendering kept for synth: validation failed, so no synth follows, and the props may be fixed next. */
+  public discardValidated(): void {
+    this.validated = undefined;
+  }
+
+  public toJson(): any {
+    const validated = this.validated;
+    if (validated) {
+      this.validated = undefined;
+      return validated;
+    }
+    return super.toJson();
+  }
+}
+
 /** Marks the constructs that install our CRDs (KubejobsController). */
 export const CRD_INSTALLER_SYMBOL = Symbol.for('kubejobs.CrdInstaller');
 
@@ -91,16 +128,39 @@ export interface ICrdInstaller extends IConstruct {
   readonly crds: IConstruct;
 }
 
-/** Orders a custom resource after every CRD installer already in the app. */
-function dependOnInstalledCrds(resource: CustomResource): void {
-  for (const c of resource.node.root.node.findAll()) {
-    if (CRD_INSTALLER_SYMBOL in c) resource.node.addDependency((c as unknown as ICrdInstaller).crds);
-  }
+/**
+ * The CRD installers and custom resources of one app, kept on the app's root construct so that each
+ * new construct finds its counterparts in O(1) instead of walking the whole tree: a walk per custom
+ * resource made synth quadratic in the number of jobs (issue 14). Stored under a `Symbol.for` key,
+ * like the markers above, so two copies of kubejobs in one app still see each other.
+ */
+interface CrdOrdering {
+  readonly installers: ICrdInstaller[];
+  readonly resources: IConstruct[];
 }
 
-/** Orders every custom resource already in the app after the CRDs of `installer`. */
-export function orderCustomResourcesAfter(installer: ICrdInstaller): void {
-  for (const c of installer.node.root.node.findAll()) {
-    if (CustomResource.isCustomResource(c)) c.node.addDependency(installer.crds);
+const CRD_ORDERING_SYMBOL = Symbol.for('kubejobs.CrdOrdering');
+
+function crdOrderingOf(c: IConstruct): CrdOrdering {
+  const root = c.node.root as IConstruct & { [CRD_ORDERING_SYMBOL]?: CrdOrdering };
+  let ordering = root[CRD_ORDERING_SYMBOL];
+  if (!ordering) {
+    ordering = { installers: [], resources: [] };
+    Object.defineProperty(root, CRD_ORDERING_SYMBOL, { value: ordering });
   }
+  return ordering;
+}
+
+/** Orders a custom resource after every CRD installer already in the app. */
+function dependOnInstalledCrds(resource: CustomResource): void {
+  const ordering = crdOrderingOf(resource);
+  for (const installer of ordering.installers) resource.node.addDependency(installer.crds);
+  ordering.resources.push(resource);
+}
+
+/** Orders every custom resource already in the app, and every one added later, after the CRDs of `installer`. */
+export function orderCustomResourcesAfter(installer: ICrdInstaller): void {
+  const ordering = crdOrderingOf(installer);
+  for (const resource of ordering.resources) resource.node.addDependency(installer.crds);
+  ordering.installers.push(installer);
 }

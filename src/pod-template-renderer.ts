@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, resolve } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PodTemplateSpec } from '../imports/batch.tensorstack.dev';
 
@@ -17,12 +17,18 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
  * mounts, security context, ...), so replica specs are "cdk8s-plus containers" with the same
  * behaviour users know. The Pod is built in a private, never-synthesised app: only its spec is
  * kept.
+ *
+ * The spec is taken as the Pod's own `toJson()` makes it (its tokens resolved, then converted to
+ * the wire format), without the rest of `toJson()` (metadata, sorting, pruning of empty values):
+ * the job's own `toJson()` does that for the whole object, and doing it twice was a fifth of a
+ * GenericJob's synth (issue 14). Fields left `undefined` here are pruned there.
  */
 export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   const { podMetadata, ...podProps } = props;
   const scratch = new Chart(new App(), 'template');
-  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, restartPolicy: kplus.RestartPolicy.NEVER });
-  const spec = (pod.node.defaultChild as ApiObject).toJson().spec;
+  // A fixed name: the scratch Pod is never emitted, and a generated one costs a hash per replica.
+  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, metadata: { name: 'template' }, restartPolicy: kplus.RestartPolicy.NEVER });
+  const spec = kplus.k8s.toJson_PodSpec(resolve(['spec'], pod._toPodSpec(), pod.node.defaultChild as ApiObject)) as PodTemplateSpec['spec'];
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))
     : undefined;

@@ -1,5 +1,6 @@
-import { evaluate } from '@marcbachmann/cel-js';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ParseResult } from '@marcbachmann/cel-js';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
 // eslint-disable-next-line import/no-cycle
 import { definitionOf } from './index';
@@ -20,7 +21,8 @@ export function validateManifest(manifest: Record<string, any>): string[] {
   if (!validate(defaulted)) {
     return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted));
   }
-  return celErrors(rootSchemaOf(def), defaulted, '');
+  const root = rootSchemaOf(def);
+  return celErrors(root, toCelValue(defaulted, root), '');
 }
 
 /**
@@ -33,16 +35,38 @@ export function validateDocument(schema: JsonSchema, doc: unknown, unknownField:
   const defaulted = JSON.parse(JSON.stringify(doc ?? null));
   let validate = documentValidators.get(schema);
   if (!validate) {
-    validate = ajv.compile(toAjvSchema(schema));
+    validate = ajv().compile(toAjvSchema(schema));
     documentValidators.set(schema, validate);
   }
   if (!validate(defaulted)) {
     return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted, unknownField));
   }
-  return celErrors(schema, defaulted, '');
+  return celErrors(schema, toCelValue(defaulted, schema), '');
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
+/**
+ * ajv and cel-js are loaded on the first validation, not by `require('kubejobs')`: together they
+ * were a third of its load time (issue 14), and a program that only reads our types, schemas or
+ * CRDs never validates.
+ */
+let ajvInstance: Ajv | undefined;
+
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const AjvClass = (require('ajv') as typeof import('ajv')).default;
+    ajvInstance = new AjvClass({ allErrors: true, strict: false, useDefaults: true, validateFormats: false });
+  }
+  return ajvInstance;
+}
+
+let celParse: typeof import('@marcbachmann/cel-js').parse | undefined;
+
+function parse(expression: string): ParseResult {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  celParse ??= (require('@marcbachmann/cel-js') as typeof import('@marcbachmann/cel-js')).parse;
+  return celParse(expression);
+}
 const validators = new Map<CustomResourceDefinitionSpec, ValidateFunction>();
 const documentValidators = new Map<JsonSchema, ValidateFunction>();
 
@@ -52,7 +76,7 @@ function compiledValidator(def: CustomResourceDefinitionSpec): ValidateFunction 
     const root = toAjvSchema(rootSchemaOf(def));
     // metadata is an ObjectMeta: its schema may bound name and generateName, the rest stays open.
     if (root.properties?.metadata) root.properties.metadata.additionalProperties = true;
-    v = ajv.compile(root);
+    v = ajv().compile(root);
     validators.set(def, v);
   }
   return v;
@@ -117,22 +141,25 @@ function valueAt(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
-/** Walks schema and value together and evaluates every CEL rule that applies, as the API server does. */
+/**
+ * Walks schema and value together and evaluates every CEL rule that applies, as the API server does.
+ * `value` is already a CEL value (see {@link toCelValue}), converted once for the whole document:
+ * converting each rule's `self` anew converted every subtree once per rule above it.
+ */
 function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined || value === null || !hasRules(schema)) return [];
   const errors: string[] = [];
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
-    if (/\boldSelf\b/.test(rule.rule)) continue; // transition rules need the previous object
-    const self = toCelValue(value, schema);
+    if (isTransitionRule(rule.rule)) continue; // transition rules need the previous object
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self });
+      ok = compiled(rule.rule)({ self: value });
     } catch (err) {
       ok = `evaluation error: ${(err as Error).message}`;
     }
     if (ok !== true) {
       const field = join(path, (rule.fieldPath ?? '').replace(/^\./, ''));
-      const message = messageOf(rule, self);
+      const message = messageOf(rule, value);
       // Our messages already start with the field they are about; don't say it twice.
       errors.push(message.startsWith(field) ? message : `${field}: ${message}`);
     }
@@ -142,35 +169,85 @@ function celErrors(schema: JsonSchema, value: unknown, path: string): string[] {
   } else if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     for (const [k, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const sub = subSchema(schema, k);
       if (sub) errors.push(...celErrors(sub, v, join(path, k)));
     }
   }
   return errors;
 }
 
+/**
+ * Parsed rules, by source text: parsing (and the type check cel-js does on first evaluation) is
+ * most of a rule's cost, and the same few dozen rules run for every object synthesised. Our
+ * variables are untyped (`dyn`), so the checked AST does not depend on the value it is evaluated on.
+ */
+const parsedRules = new Map<string, ParseResult>();
+
+function compiled(expression: string): ParseResult {
+  let fn = parsedRules.get(expression);
+  if (!fn) {
+    fn = parse(expression);
+    parsedRules.set(expression, fn);
+  }
+  return fn;
+}
+
+const transitionRules = new Map<string, boolean>();
+
+function isTransitionRule(expression: string): boolean {
+  let transition = transitionRules.get(expression);
+  if (transition === undefined) {
+    transition = /\boldSelf\b/.test(expression);
+    transitionRules.set(expression, transition);
+  }
+  return transition;
+}
+
 /** The rule's `messageExpression` evaluated as the API server does, else its `message`. */
 function messageOf(rule: ValidationRule, self: unknown): string {
   if (!rule.messageExpression) return rule.message;
   try {
-    const message = evaluate(rule.messageExpression, { self });
+    const message = compiled(rule.messageExpression)({ self });
     return typeof message === 'string' && message.trim() !== '' ? message : rule.message;
   } catch {
     return rule.message;
   }
 }
 
-/** Integers become CEL ints (BigInt), as the API server types them from the schema. */
+/**
+ * Integers become CEL ints (BigInt), as the API server types them from the schema. Converted in
+ * place: `value` is always the private, defaulted copy of the document, and copying it once more
+ * was a fifth of the validation's cost (issue 14). Without a schema (preserved unknown fields)
+ * nothing is typed, so nothing changes below.
+ */
 function toCelValue(value: unknown, schema: JsonSchema | undefined): unknown {
-  if (typeof value === 'number' && schema?.type === 'integer' && Number.isInteger(value)) return BigInt(value);
-  if (Array.isArray(value)) return value.map((v) => toCelValue(v, schema?.items));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        toCelValue(v, schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined)),
-      ]),
-    );
+  if (!schema) return value;
+  if (typeof value === 'number') return schema.type === 'integer' && Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = toCelValue(value[i], schema.items);
+  } else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) obj[k] = toCelValue(obj[k], subSchema(schema, k));
   }
   return value;
+}
+
+function subSchema(schema: JsonSchema, key: string): JsonSchema | undefined {
+  return schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+}
+
+/** Whether a CEL rule applies anywhere in the schema's subtree, by schema node. */
+const subtreeHasRules = new WeakMap<JsonSchema, boolean>();
+
+/** Subtrees without rules (most of a pod template) need no walk. */
+function hasRules(schema: JsonSchema): boolean {
+  let has = subtreeHasRules.get(schema);
+  if (has === undefined) {
+    has = (schema['x-kubernetes-validations']?.length ?? 0) > 0
+      || Object.values(schema.properties ?? {}).some(hasRules)
+      || (schema.items !== undefined && hasRules(schema.items))
+      || (typeof schema.additionalProperties === 'object' && hasRules(schema.additionalProperties));
+    subtreeHasRules.set(schema, has);
+  }
+  return has;
 }

@@ -23,6 +23,8 @@ export interface ControlPlane {
   readonly workDir: string;
   /** Directory with etcd.log, kube-apiserver.log and kube-controller-manager.log. */
   readonly logsDir: string;
+  /** The OS process id of kube-controller-manager (the benchmark reads its peak RSS). */
+  readonly controllerManagerPid: number;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temporary files. */
   stop(options?: StopOptions): Promise<void>;
   /** The last lines of every component log, for failure messages. */
@@ -64,6 +66,11 @@ export interface StartOptions {
   readonly controllers?: readonly string[];
   /** klog verbosity of the Kubernetes components (default 1). */
   readonly verbosity?: number;
+  /**
+   * More kube-controller-manager flags, appended after the others (e.g. the benchmark's
+   * `--kube-api-qps`, `--kube-api-burst`, `--concurrent-job-syncs`).
+   */
+  readonly controllerManagerArgs?: readonly string[];
 }
 
 /** Options of {@link ControlPlane.stop}. */
@@ -346,6 +353,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       `--cert-dir=${stateDir}`,
       '--profiling=false',
       `--v=${verbosity}`,
+      ...(options.controllerManagerArgs ?? []),
     ]);
     await waitUntil('kube-controller-manager /healthz', deadline, [etcd, apiserver, kcm], async () => {
       // Self-signed serving cert in --cert-dir; /healthz needs no client auth.
@@ -383,6 +391,7 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       dumpLogs,
       stopApiServer,
       startApiServer,
+      controllerManagerPid: kcm.pid as number,
     };
   } catch (err) {
     const logs = dumpLogs(40);

@@ -1,5 +1,5 @@
 import { collectionPath, objectPath, ResourceType } from './informer';
-import { isAlreadyExists, KubeApiError, KubeClient, KubeObject } from './kube-client';
+import { controllerUid, isAlreadyExists, KubeApiError, KubeClient, KubeObject } from './kube-client';
 
 /** A same-named object the reconciled object does not control. */
 export interface NameConflict {
@@ -66,7 +66,7 @@ export class ChildWriter {
 
 /** True when `uid` is the object's controller. */
 export function isControlledBy(obj: KubeObject, uid: string): boolean {
-  return obj.metadata?.ownerReferences?.some((r) => r.controller === true && r.uid === uid) ?? false;
+  return controllerUid(obj) === uid;
 }
 
 function describeController(obj: KubeObject): string {

@@ -1,4 +1,4 @@
-import { KubeApiError, KubeClient, KubeObject, WatchEvent, WatchHandle } from './kube-client';
+import { controllerUid, KubeApiError, KubeClient, KubeObject, WatchEvent, WatchHandle } from './kube-client';
 import { Logger } from './logger';
 
 /** What an informer watches. */
@@ -123,7 +123,7 @@ export class Informer<T extends KubeObject> {
     return this.lastProgressMs;
   }
 
-  /** The longest a healthy loop goes without progress: a stall timeout plus the largest back-off. */
+  /** The longest a healthy loop goes without progress: a stall timeout, the largest back-off and a request deadline. */
   public get maxQuietMs(): number {
     return this.stallTimeout() + (this.options.maxBackoffMs ?? 30_000) + (this.options.requestTimeoutMs ?? 30_000);
   }
@@ -355,11 +355,6 @@ export class Informer<T extends KubeObject> {
       };
     });
   }
-}
-
-/** The uid of the object's controller owner reference. */
-function controllerUid(obj: KubeObject | undefined): string | undefined {
-  return obj?.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */

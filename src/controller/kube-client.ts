@@ -34,6 +34,11 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** The uid of the object's controller owner reference, if it has one. */
+export function controllerUid(obj: KubeObject | undefined): string | undefined {
+  return obj?.metadata?.ownerReferences?.find((r) => r.controller === true)?.uid;
+}
+
 /** A failed API request: the HTTP status and the apiserver's Status message. */
 export class KubeApiError extends Error {
   public constructor(
@@ -260,31 +265,22 @@ export class KubeClient {
     const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
     const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
-    let reported = false;
-    const report = (code: number) => {
-      if (reported) return;
-      reported = true;
-      this.options.onResponse?.(attributes, code);
-    };
-    const finish = (code: number) => {
+    let onAbort: (() => void) | undefined;
+    // Called once the answer is read (or the request failed): clears the deadline and reports the
+    // status; a watch keeps only the caller's signal for its stream.
+    const finish = (code: number, opts?: { keepSignal?: boolean }) => {
       clearTimeout(timer);
-      report(code);
+      if (opts?.keepSignal && onAbort) signal.removeEventListener('abort', onAbort);
+      this.options.onResponse?.(attributes, code);
     };
     try {
       const res = await this.transmit(method, path, body, contentType, signal);
       // The deadline also covers reading the body; a caller's abort afterwards is the watch's own.
-      const onAbort = () => res.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`));
-      signal.addEventListener('abort', onAbort, { once: true });
-      res.once('close', () => signal.removeEventListener('abort', onAbort));
-      return {
-        res,
-        finish: (code, opts) => {
-          finish(code);
-          if (opts?.keepSignal) {
-            signal.removeEventListener('abort', onAbort);
-          }
-        },
-      };
+      const abortResponse = () => res.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`));
+      onAbort = abortResponse;
+      signal.addEventListener('abort', abortResponse, { once: true });
+      res.once('close', () => signal.removeEventListener('abort', abortResponse));
+      return { res, finish };
     } catch (err) {
       finish(0);
       throw err;

@@ -125,6 +125,9 @@ export function desiredPod(job: GenericJob, replica: Replica, mode: StartMode): 
   };
 }
 
+/** The spec fields of a replica Service that the controller keeps as it wants them; the rest (clusterIP) are the API server's. */
+export const SERVICE_SPEC_FIELDS = ['ports', 'selector', 'publishNotReadyAddresses'] as const;
+
 /** The headless Service of `replica`, or undefined when the job has no `service.ports`. */
 export function desiredService(job: GenericJob, replica: Replica): KubeObject | undefined {
   const ports = job.spec.service?.ports;

@@ -2,7 +2,7 @@ import type {
   Aggregate, FinishRule, GenericJob, GenericJobStatus, JobCondition, ReplicaStatus, TaskStatus,
 } from '../../../imports/batch.tensorstack.dev';
 import { KubeObject } from '../kube-client';
-import { desiredPod, desiredPodGroup, desiredService, Replica, replicasOf, StartMode } from './children';
+import { desiredPod, desiredPodGroup, desiredService, Replica, replicasOf, SERVICE_SPEC_FIELDS, StartMode } from './children';
 
 /** A pod as the decision reads it. */
 export interface ObservedPod extends KubeObject {
@@ -367,11 +367,15 @@ export function nameConflictResolved(status: GenericJobStatus, now: string): Gen
 /** The reason of `ReplicaFailure` while a child's name is held by an object the job does not control. */
 export const NAME_CONFLICT = 'NameConflict';
 
-/** What of a replica Service the controller keeps as it wants it (fields the API server fills in aside). */
+/** {@link SERVICE_SPEC_FIELDS} of a replica Service, with the API server's defaults filled in, to compare. */
 function serviceKey(svc: KubeObject): string {
-  const spec = (svc.spec ?? {}) as { ports?: unknown[]; selector?: Record<string, string>; publishNotReadyAddresses?: boolean };
-  const selector = Object.entries(spec.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([(spec.ports ?? []).map(portKey), selector, spec.publishNotReadyAddresses ?? false]);
+  const spec = (svc.spec ?? {}) as Record<string, unknown>;
+  const comparable: Record<(typeof SERVICE_SPEC_FIELDS)[number], (v: unknown) => unknown> = {
+    ports: (v) => ((v as unknown[] | undefined) ?? []).map(portKey),
+    selector: (v) => Object.entries((v as Record<string, string> | undefined) ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    publishNotReadyAddresses: (v) => v ?? false,
+  };
+  return JSON.stringify(SERVICE_SPEC_FIELDS.map((field) => comparable[field](spec[field])));
 }
 
 function portKey(p: unknown): string {

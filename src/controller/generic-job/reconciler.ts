@@ -4,7 +4,7 @@ import { ChildWriter, conflictMessage, DesiredChild, failedOperation, isControll
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
-import { CHILD_SELECTOR, LABELS } from './children';
+import { CHILD_SELECTOR, LABELS, SERVICE_SPEC_FIELDS } from './children';
 import { blockedByNameConflict, decide, failedChild, nameConflictResolved, ObservedPod, Plan } from './decide';
 
 /** The field manager of everything the controller writes. */
@@ -86,8 +86,9 @@ export class GenericJobReconciler implements Reconciler {
           return;
         }
         // Retried with back-off; the Event tells users why nothing happens meanwhile (a quota, a
-        // webhook that is down, a missing ServiceAccount).
-        if (err.code !== 0 && err.code !== 409) void ctx.events.record(current as unknown as KubeObject, 'Warning', 'FailedCreate', `Failed to ${what}: ${err.message}`);
+        // webhook that is down, a missing ServiceAccount). Not for a lost answer (0), a race (409)
+        // or a kind the cluster does not serve (404), which the caller reports itself.
+        if (err.code !== 0 && err.code !== 404 && err.code !== 409) void ctx.events.record(current as unknown as KubeObject, 'Warning', 'FailedCreate', `Failed to ${what}: ${err.message}`);
         throw err;
       }
     };
@@ -104,7 +105,7 @@ export class GenericJobReconciler implements Reconciler {
     }
     const cachedService = (n: string) => services.find((s) => s.metadata?.name === n);
     await Promise.all(plan.applyServices.map((s) => ensure(
-      { type: SERVICE, object: s, update: (existing) => withSpecOf(existing, s, ['ports', 'selector', 'publishNotReadyAddresses']) },
+      { type: SERVICE, object: s, update: (existing) => withSpecOf(existing, s, SERVICE_SPEC_FIELDS) },
       cachedService(s.metadata!.name!))));
     await Promise.all(plan.deleteServices.map((s) => ctx.client.delete(objectPath(SERVICE, namespace!, s.name), { uid: s.uid })));
     await Promise.all(plan.deletePods.map((p) => ctx.client.delete(objectPath(POD, namespace!, p.name), { uid: p.uid })));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
+import { loadClusterCredentials } from './controller/kubeconfig';
 import { createLogger, LOG_LEVELS } from './controller/logger';
 import { Manager } from './controller/manager';
 import { PACKAGE_VERSION } from './package-version';
@@ -73,9 +73,7 @@ export function buildProgram(): Command {
           `(${opts.leaderElectRenewDeadline} ms) < --leader-elect-lease-duration (${opts.leaderElectLeaseDuration} ms) must hold`);
       }
       const log = createLogger(opts.logLevel);
-      const kc = new KubeConfig();
-      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-      else kc.loadFromDefault();
+      const kc = loadClusterCredentials(opts.kubeconfig);
       const manager = new Manager({
         kubeConfig: kc,
         log,

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterCredentials } from './kubeconfig';
 import { RequestAttributes, requestAttributes } from './request-attributes';
 
 /** The parts of a Kubernetes object the runtime reads. */
@@ -126,14 +126,14 @@ export const PATCH_CONTENT_TYPE = {
  * client-node's typed clients deserialise into model classes (dates become `Date`, unknown fields
  * of custom resources need care) and open a new TLS agent per call; the runtime needs plain JSON,
  * keep-alive connections and watch streams it can time out, so it speaks HTTP itself and takes
- * only authentication from client-node.
+ * only the server and credentials from the kubeconfig.
  */
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
   private readonly options: KubeClientOptions;
 
-  public constructor(private readonly kc: KubeConfig, userAgentOrOptions: string | KubeClientOptions = {}) {
+  public constructor(private readonly kc: ClusterCredentials, userAgentOrOptions: string | KubeClientOptions = {}) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --kubeconfig or run in a cluster');
     this.server = new URL(cluster.server);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { FastifyInstance } from 'fastify';
 import { EventRecorder } from './events';
 import { parseBindAddress, startHttpServer } from './health-server';
 import { describe, Informer, keyOf } from './informer';
 import { CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../controller-permissions';
 import { DEFAULT_REQUEST_TIMEOUT_MS, KubeClient, KubeObject } from './kube-client';
+import { ClusterCredentials } from './kubeconfig';
 import { DEFAULT_LEADER_ELECTION_TIMING, LeaderElectionTiming, LeaderElector } from './leader-election';
 import { Logger } from './logger';
 import { ControllerMetrics } from './metrics';
@@ -16,7 +16,7 @@ import { WorkQueue } from './work-queue';
 
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterCredentials;
   readonly log: Logger;
   /** Watch one namespace; all when undefined. */
   readonly namespace?: string;

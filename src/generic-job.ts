@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DNS_1035_LABEL_PATTERN, GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
+import { checkImageReference } from './image-reference';
 import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
 import { findT9kVariables } from './t9k-variables';
 import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
@@ -318,6 +319,9 @@ export class GenericJob extends CustomResource {
   public addReplicaSpec(spec: ReplicaSpecProps): void {
     const index = this.replicaSpecs.length;
     const prop = `replicaSpecs[${index}]`;
+    if (typeof spec?.type !== 'string') {
+      throw new Error(`'${prop}.type' is required: name the replica type, e.g. { type: 'worker', containers: [{ image: 'python:3.12-slim' }] }`);
+    }
     if (!DNS_LABEL.test(spec.type) || spec.type.length > 63) {
       throw new Error(`'${prop}.type' ('${spec.type}') must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`);
     }
@@ -343,6 +347,7 @@ export class GenericJob extends CustomResource {
     if (!spec.podTemplate && (spec.containers?.length ?? 0) === 0) {
       throw new Error(`'${prop}.containers' is empty: a replica needs at least one container, e.g. containers: [{ image: 'python:3.12', command: ['python', 'train.py'] }]`);
     }
+    checkReplicaImages(prop, spec);
     this.replicaSpecs.push({ props: spec, index });
   }
 
@@ -480,6 +485,21 @@ export class GenericJob extends CustomResource {
       }
     }
     return errors;
+  }
+}
+
+/** Every image of a replica, by the prop that gave it. */
+function checkReplicaImages(prop: string, spec: ReplicaSpecProps): void {
+  if (spec.podTemplate) {
+    const podSpec = spec.podTemplate.spec;
+    for (const field of ['initContainers', 'containers'] as const) {
+      // A missing image is the API server's to report (\`Required value\`) when the pod is created.
+      (podSpec?.[field] ?? []).forEach((c, i) => c.image !== undefined && checkImageReference(`${prop}.podTemplate.spec.${field}[${i}].image`, c.image));
+    }
+    return;
+  }
+  for (const field of ['initContainers', 'containers'] as const) {
+    (spec[field] ?? []).forEach((c, i) => checkImageReference(`${prop}.${field}[${i}].image`, c.image));
   }
 }
 

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
 import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
+import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stable-objects';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
@@ -164,7 +165,8 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     const metricsPort = props.metricsPort ?? 8080;
     const healthPort = props.healthPort ?? 8081;
     const leaderElection = props.leaderElection ?? true;
-    const labels = { 'app.kubernetes.io/name': 'kubejobs', 'app.kubernetes.io/component': 'controller' };
+    // Also the Deployment's selector: stable across renames of the chart or construct.
+    const labels = { 'app.kubernetes.io/name': 'kubejobs', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'controller' };
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     this.crds = new Construct(this, 'Crds');
@@ -194,6 +196,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(NAME),
       replicas: props.replicas ?? 1,
+      select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       podMetadata: { labels },
@@ -215,13 +218,14 @@ export class KubejobsController extends Construct implements ICrdInstaller {
         },
       ],
     });
+    selectPodsByLabels(this.deployment, labels);
     namespaced.push(this.deployment);
 
     this.metricsService = new kplus.Service(this, 'MetricsService', {
       metadata: meta(`${NAME}-metrics`),
-      selector: this.deployment,
       ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }],
     });
+    for (const [key, value] of Object.entries(labels)) this.metricsService.selectLabel(key, value);
     namespaced.push(this.metricsService);
 
     if (props.aggregateToBuiltInRoles ?? props.watchNamespace === undefined) {
@@ -249,6 +253,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     // CRDs first: the controller needs them, and so does every custom resource in the app.
     for (const c of namespaced) c.node.addDependency(this.crds);
     orderCustomResourcesAfter(this);
+    omitServerDroppedZeroValues(this);
   }
 
   /** A ClusterRole (all namespaces) or a Role in the watched namespace, bound to the ServiceAccount. */

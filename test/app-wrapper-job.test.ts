@@ -163,10 +163,10 @@ describe('AppWrapperJob: the fork quirks fixed on purpose', () => {
     expect(spec.backoffLimit).toBeUndefined();
     // The flat fields the fork writes are unknown to kubeflow.org/v1: the schema rejects them.
     expect(validateManifest(inner(FORK_PYTORCH))).toEqual([
-      'spec.cleanPodPolicy: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.backoffLimit: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.pytorchReplicaSpecs.Master.template.metadata.name: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.pytorchReplicaSpecs.Worker.template.metadata.name: unknown field; the API server would drop it. Remove it or check its spelling',
+      'spec.cleanPodPolicy: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.backoffLimit: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.pytorchReplicaSpecs.Master.template.metadata.name: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.pytorchReplicaSpecs.Worker.template.metadata.name: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
     ]);
   });
 
@@ -352,7 +352,7 @@ describe('AppWrapperJob', () => {
     const chart = Testing.chart();
     const job = new AppWrapperJob(chart, 'job', PYTORCH_TEST);
     job.apiObject.addJsonPatch(JsonPatch.add('/spec/components/0/template/spec/pytorchReplicaSpecs/Chief', { replicas: 1 }));
-    expect(() => Testing.synth(chart)).toThrow('spec.components[0].template.spec.pytorchReplicaSpecs.Chief: unknown field; the API server would drop it. Remove it or check its spelling');
+    expect(() => Testing.synth(chart)).toThrow('spec.components[0].template.spec.pytorchReplicaSpecs.Chief: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling');
   });
 
   test('addComponent wraps other objects, with declared pod sets', () => {
@@ -410,7 +410,7 @@ describe('AppWrapperJob bad props', () => {
   const volcano = (props: Partial<AppWrapperJobProps>) => at({ innerType: InnerJobType.VOLCANO, workers: undefined, ...props });
 
   test.each<[string, () => void, string]>([
-    ['empty image', at({ image: ' ' }), '\'image\' is empty: name the container image, e.g. \'pytorch/pytorch:latest\''],
+    ['empty image', at({ image: ' ' }), '\'image\' (" ") is empty: name the container image, e.g. \'python:3.12-slim\''],
     ['empty command', at({ command: [] }), '\'command\' is empty: give the command the pods run, e.g. [\'sh\', \'-c\', \'python train.py\']'],
     ['name not DNS-1035', at({ metadata: { name: '1-job' } }),
       '\'metadata.name\' (\'1-job\') must be a DNS-1035 label (lowercase letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters): it also names the wrapped job and its Service'],

@@ -39,7 +39,7 @@ describe('KubejobsController', () => {
         seccompProfile: { type: 'RuntimeDefault' },
       });
     }
-    expect(pod.hostNetwork).toBe(false);
+    expect(pod.hostNetwork).toBeUndefined(); // false is the default; the server would drop it
     expect(pod.automountServiceAccountToken).toBe(true);
     const [ns] = byKind(synth(), 'Namespace');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toEqual('restricted');
@@ -72,7 +72,7 @@ describe('KubejobsController', () => {
     const leases = LEADER_ELECTION_PERMISSIONS.map((p) => ({ apiGroups: [p.apiGroup], resources: [...p.resources], verbs: [...p.verbs] }));
     expect(role.rules).toEqual(leases);
     const bindings = [...byKind(objects, 'ClusterRoleBinding'), ...byKind(objects, 'RoleBinding')];
-    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system', apiGroup: '' }]);
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system' }]);
   });
 
   test('watching one namespace uses a namespaced Role instead of a ClusterRole', () => {

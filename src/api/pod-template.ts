@@ -1,5 +1,5 @@
 import { JsonSchema } from './crd';
-import { DNS_LABEL_PATTERN, stringList, stringMap } from './schema-parts';
+import { DNS_LABEL_PATTERN, imageReference, stringList, stringMap } from './schema-parts';
 
 /**
  * The schema of the pod templates inside our CRDs (GenericJob `replicaSpecs[].template`).
@@ -46,7 +46,7 @@ export const CONTAINER: JsonSchema = {
   'x-kubernetes-preserve-unknown-fields': true,
   'properties': {
     name: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN, description: 'Container name (DNS-1123 label).' },
-    image: { type: 'string', description: 'Container image.' },
+    image: imageReference('Container image reference, e.g. `python:3.12-slim` or `registry.example.com/team/train:1.0@sha256:<64 hex digits>`.'),
     command: stringList('Entrypoint array; T9k variables are substituted.'),
     args: stringList('Arguments to the entrypoint; T9k variables are substituted.'),
     env: { type: 'array', items: ENV_VAR, description: 'Environment variables; T9k variables are substituted in values.' },

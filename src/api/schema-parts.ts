@@ -15,6 +15,28 @@ export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
  */
 export const DNS_1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 
+/**
+ * An image reference in the grammar of the distribution project (what `docker pull` and the
+ * kubelet parse): `[host[:port]/]path[:tag][@algorithm:hex]`, with a lowercase path of
+ * components separated by `/`, a tag of up to 128 word characters, `.` and `-` (not first), and a
+ * digest of at least 32 hex digits. One pattern for the CRDs and the constructs' synth-time checks.
+ */
+export const IMAGE_REFERENCE_PATTERN = (() => {
+  const pathComponent = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+  const hostComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+  const host = `(?:${hostComponent}(?:\\.${hostComponent})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+  const name = `(?:${host}/)?${pathComponent}(?:/${pathComponent})*`;
+  const tag = '[\\w][\\w.-]{0,127}';
+  const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+  return `^${name}(?::${tag})?(?:@${digest})?$`;
+})();
+
+/** A container image reference (see {@link IMAGE_REFERENCE_PATTERN}). */
+export function imageReference(description: string): JsonSchema {
+  // No minLength: the pattern refuses '' too, and one error reads better than two.
+  return { type: 'string', description, maxLength: 4096, pattern: IMAGE_REFERENCE_PATTERN };
+}
+
 /** A string that must be a DNS-1123 label. */
 export function dnsLabel(description: string): JsonSchema {
   return { type: 'string', description, minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN };

@@ -2,9 +2,9 @@ import type { ParseResult } from '@marcbachmann/cel-js';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
+// eslint-disable-next-line import/no-cycle
 import { definitionOf } from './index';
 import { IMAGE_REFERENCE_PATTERN } from './schema-parts';
-// eslint-disable-next-line import/no-cycle
 
 /**
  * What the API server does with a field its schema does not declare: `kubectl apply` and `create`

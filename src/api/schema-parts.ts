@@ -63,12 +63,12 @@ export const METAV1_CONDITIONS: JsonSchema = {
     type: 'object',
     required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
     properties: {
-      type: { type: 'string', maxLength: 316 },
-      status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-      observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-      lastTransitionTime: { type: 'string', format: 'date-time' },
-      reason: { type: 'string', maxLength: 1024 },
-      message: { type: 'string', maxLength: 32768 },
+      type: { type: 'string', maxLength: 316, description: 'Type of the condition, in CamelCase.' },
+      status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'Whether the condition holds.' },
+      observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: '`metadata.generation` the condition was set for.' },
+      lastTransitionTime: { type: 'string', format: 'date-time', description: 'When the condition last changed status.' },
+      reason: { type: 'string', maxLength: 1024, description: 'Machine-readable reason for the last transition, in CamelCase.' },
+      message: { type: 'string', maxLength: 32768, description: 'Human-readable details of the last transition.' },
     },
   },
 };
@@ -86,8 +86,8 @@ export const SERVICE_PORT: JsonSchema = {
       'anyOf': [{ type: 'integer' }, { type: 'string' }],
       'description': 'Container port (number or name) the Service forwards to. Defaults to `port`.',
     },
-    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
-    appProtocol: { type: 'string' },
+    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP', description: 'Protocol of the port.' },
+    appProtocol: { type: 'string', description: 'Application protocol of the port (e.g. `http`, `kubernetes.io/h2c`), a hint for proxies.' },
   },
 };
 

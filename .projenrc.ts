@@ -166,10 +166,10 @@ project.package.file.addOverride('jest.transform', {
   }],
 });
 
-// The cluster tests need etcd, kube-apiserver and kube-controller-manager: built from Go modules
+// The cluster tests need etcd, kube-apiserver, kube-controller-manager and kubectl: built from Go modules
 // into ~/.cache/kubejobs on first use, reused afterwards (test/cluster/README.md).
 const k8sBinaries = project.addTask('k8s:binaries', {
-  description: 'Build or reuse etcd, kube-apiserver and kube-controller-manager for the cluster tests',
+  description: 'Build or reuse etcd, kube-apiserver, kube-controller-manager and kubectl for the cluster tests',
   exec: 'bash test/cluster/build-binaries.sh',
 });
 project.testTask.prependSpawn(k8sBinaries);

@@ -43,8 +43,24 @@ describe('GenericJob', () => {
     expect(spec).toMatchObject({ type: 'worker', replicas: 4, restartPolicy: { policy: 'OnFailure', limit: 3 } });
     expect(spec.template.spec.restartPolicy).toEqual('Never');
     expect(spec.template.spec.containers[0]).toMatchObject({ name: 'trainer', image: 'python:3.12' });
-    // cdk8s-plus defaults apply, as users of cdk8s-plus expect.
-    expect(spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    // Training images run as root and write to their filesystem: the user the image names, as in a batch/v1 Job;
+    // cdk8s-plus' other defaults (no privilege escalation, not privileged) apply.
+    expect(spec.template.spec.containers[0].securityContext).toEqual({
+      runAsNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false,
+    });
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: false });
+  });
+
+  test('a replica or container security context hardens the pod where asked', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        securityContext: { ensureNonRoot: true, user: 1000 },
+        containers: [{ name: 'trainer', image: 'python:3.12', securityContext: { ensureNonRoot: true, user: 1000, readOnlyRootFilesystem: true } }],
+      })],
+    }).spec;
+    expect(spec.replicaSpecs[0].template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const container = spec.replicaSpecs[0].template.spec.containers[0];
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true });
   });
 
   test('defaults: one replica restarted OnFailure with limit 0, no rules, no service', () => {

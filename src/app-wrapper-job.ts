@@ -83,7 +83,10 @@ export interface PartitionOptions {
 
 /** Properties for `AppWrapperJob`. The name (`metadata.name`) also names the wrapped job. */
 export interface AppWrapperJobProps extends CustomResourceProps {
-  /** Container image of every pod. */
+  /**
+   * Container image of every pod: a valid image reference (checked at synth). The pods run as the
+   * image says (no security context is set), as most training images run as root.
+   */
   readonly image: string;
   /** Command of the container, e.g. `['sh', '-c', 'python train.py']` (what `arena` runs). */
   readonly command: string[];

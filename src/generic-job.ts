@@ -101,7 +101,10 @@ export class FinishRule {
  * One replica type of a GenericJob: how many pods, how they restart and what they run.
  *
  * The pod is described like a cdk8s-plus `Pod` (containers, volumes, security context, ...), with
- * the same defaults; or, as an escape hatch, as a raw `podTemplate`.
+ * the same defaults but one: the pod and its containers run as the image says (`runAsNonRoot:
+ * false`, writable root filesystem), as a batch/v1 Job's would, because most training images run
+ * as root; set `securityContext` on the replica or a container to harden it. Or, as an escape
+ * hatch, as a raw `podTemplate`. Every image must be a valid image reference.
  */
 export interface ReplicaSpecProps extends ReplicaPodProps {
   /** Replica type, e.g. `worker`. A DNS-1123 label; pods are named `<job>-<type>-<rank>`. */

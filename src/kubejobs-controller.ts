@@ -140,6 +140,13 @@ const USER_VERBS = {
  *
  * Custom resources defined in the same app (`GenericJob`, `ArenaJob`, ...) are ordered after the
  * CRDs automatically. Leave it out on clusters where the upstream operators run.
+ *
+ * Put it in a chart of its own (with the namespaces the jobs use): that chart's file sorts first
+ * (`dist/0000-<chart>.k8s.yaml`), and this installs everything on a fresh cluster in one go:
+ * `kubectl apply -f dist/0000-kubejobs.k8s.yaml && kubectl wait --for=condition=Established crd -l app.kubernetes.io/part-of=kubejobs --timeout=60s && kubectl apply -f dist/`.
+ * (kubectl maps every object of `dist/` before it applies any, and our kinds exist only once their
+ * CRDs are established.) The Deployment selects its pods by the `app.kubernetes.io/name`,
+ * `instance` and `component` labels, so renaming the chart or the construct never changes it.
  */
 export class KubejobsController extends Construct implements ICrdInstaller {
   /** The CRD objects, one child per kind. */

@@ -111,10 +111,9 @@ export function gvkOf(def: CustomResourceDefinitionSpec): GroupVersionKind {
  */
 const BOUNDED_METADATA: JsonSchema = {
   type: 'object',
-  description: 'Standard object metadata (metav1.ObjectMeta).',
   properties: {
-    name: { type: 'string', maxLength: 253, description: 'Name of the object, unique in its namespace.' },
-    generateName: { type: 'string', maxLength: 253, description: 'Prefix the API server completes into a unique name when `name` is not set.' },
+    name: { type: 'string', maxLength: 253 },
+    generateName: { type: 'string', maxLength: 253 },
   },
 };
 
@@ -129,7 +128,8 @@ export function rootSchemaOf(def: CustomResourceDefinitionSpec): JsonSchema {
     'properties': {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-      metadata: def.validations && def.validations.length > 0 ? BOUNDED_METADATA : { type: 'object', description: 'Standard object metadata (metav1.ObjectMeta).' },
+      // No description: the API server refuses one here and documents metadata as ObjectMeta itself.
+      metadata: def.validations && def.validations.length > 0 ? BOUNDED_METADATA : { type: 'object' },
       spec: def.spec,
       status: def.status,
     },

@@ -130,6 +130,10 @@ project.package.addField('exports', {
 project.package.addVersion('0.1.0');
 project.package.addBin({ kubejobs: 'lib/cli.js' });
 project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
+// `npm pack` and `npm install <git url>` (npm runs prepack in a git dependency's clone, after
+// installing its dev dependencies) compile first: lib/ is not in git, and a package without it
+// is empty. Not `prepare`: that would also compile on every `npm ci` of this repository.
+project.package.setScript('prepack', 'tsc --build');
 
 // --- generated files: imports/ (types from our schemas) and API.md (from TSDoc) -----------------
 const importsTask = project.addTask('gen:imports', {

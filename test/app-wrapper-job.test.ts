@@ -376,10 +376,10 @@ describe('AppWrapperJob', () => {
     const [role, editRole] = objects.filter((o) => o.kind === 'ClusterRole');
     const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
     expect(role.metadata.name).toEqual('appwrapper-volcano-jobs');
-    expect(role.rules).toEqual([{ apiGroups: ['batch.volcano.sh'], resources: ['jobs'], resourceNames: [], verbs }]);
+    expect(role.rules).toEqual([{ apiGroups: ['batch.volcano.sh'], resources: ['jobs'], verbs }]);
     const binding = objects.find((o) => o.kind === 'ClusterRoleBinding');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'appwrapper-volcano-jobs' });
-    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'appwrapper-controller-manager', namespace: 'appwrapper-system' }]);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'appwrapper-controller-manager', namespace: 'appwrapper-system' }]);
     expect(editRole.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
     expect(editRole.rules).toEqual(role.rules);
     // Without the option: no role for users; a custom controller install.
@@ -387,7 +387,7 @@ describe('AppWrapperJob', () => {
     new AppWrapperVolcanoAccess(other, 'access', { controllerServiceAccount: 'codeflare-operator', controllerNamespace: 'opendatahub' });
     const objs = Testing.synth(other);
     expect(objs.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
-    expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'codeflare-operator', namespace: 'opendatahub' }]);
+    expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'codeflare-operator', namespace: 'opendatahub' }]);
   });
 
   test('snapshot', () => {

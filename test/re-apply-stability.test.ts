@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { AppWrapperJob, ArenaConfig, ArenaJob, GenericJob, KubejobsController, KueueLocalQueue, RadixJobScheduler } from '../src';
+import { AppWrapperJob, AppWrapperVolcanoAccess, ArenaConfig, ArenaJob, GenericJob, KubejobsController, KueueLocalQueue, RadixJobScheduler } from '../src';
 
 /**
  * What makes the objects kubejobs emits re-appliable (issue 13): selectors that do not depend on
@@ -11,6 +11,7 @@ function synthAt(chartId: string, constructId: string): any[] {
   const chart = new Chart(app, chartId, { namespace: 'ml' });
   new KubejobsController(chart, constructId);
   new RadixJobScheduler(chart, `${constructId}-scheduler`, { name: 'compute', image: 'registry.example.com/compute:1.0', schedulerPort: 8000 });
+  new AppWrapperVolcanoAccess(chart, `${constructId}-volcano-access`);
   return Testing.synth(chart);
 }
 

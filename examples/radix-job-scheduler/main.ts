@@ -7,6 +7,10 @@ import { BatchStatusRule, RadixBatchStatus, RadixJobScheduler, RadixJobStatus } 
 // `POST http://compute:8000/api/v1/batches`, exactly as on Radix.
 const app = new App();
 const chart = new Chart(app, 'compute', { namespace: 'ml' });
+// The namespace the objects live in, in a chart applied first (its file sorts first).
+const namespaces = new Chart(app, 'namespaces');
+new kplus.Namespace(namespaces, 'ml', { metadata: { name: 'ml' } });
+chart.addDependency(namespaces);
 
 new RadixJobScheduler(chart, 'compute', {
   name: 'compute',

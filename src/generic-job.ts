@@ -363,17 +363,17 @@ export class GenericJob extends CustomResource {
     const p = this.props;
     const debug = p.debug && {
       enabled: p.debug.enabled ?? true,
-      replicaSpecs: p.debug.replicas?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command })),
+      replicaSpecs: p.debug.replicas?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer ?? false, command: r.command })),
     };
     const pause = p.pause && {
       enabled: p.pause.enabled ?? true,
-      resumeSpecs: p.pause.resume?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command, args: r.args })),
+      resumeSpecs: p.pause.resume?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer ?? false, command: r.command, args: r.args })),
     };
     return {
       replicaSpecs: this.replicaSpecs.map(({ props }) => this.renderReplicaSpec(props)),
       successRules: p.successRules?.map((r) => r.replicas as FinishRuleSpec),
       failureRules: p.failureRules?.map((r) => r.replicas as FinishRuleSpec),
-      service: p.servicePorts ? { ports: p.servicePorts } : undefined,
+      service: p.servicePorts ? { ports: p.servicePorts.map(withDefaultProtocol) } : undefined,
       runMode: debug || pause ? { debug, pause } : undefined,
       cleanUpPolicy: p.cleanUpPolicy,
       scheduler: p.t9kScheduler ? { t9kScheduler: { queue: p.t9kScheduler.queue, priority: p.t9kScheduler.priority } } : undefined,
@@ -396,7 +396,7 @@ export class GenericJob extends CustomResource {
     let template = this.renderedTemplates.get(props);
     if (!template) {
       const { type, replicas, restartPolicy, podTemplate, ...podProps } = props;
-      template = podTemplate ?? renderPodTemplate(podProps);
+      template = withDefaultPortProtocols(podTemplate ?? renderPodTemplate(podProps));
       this.renderedTemplates.set(props, template);
     }
     return template;
@@ -489,6 +489,22 @@ export class GenericJob extends CustomResource {
     }
     return errors;
   }
+}
+
+/**
+ * The API server fills in the CRD's defaults, also inside lists; a list is replaced whole by
+ * client-side `kubectl apply` (JSON merge patch), so one with a default left out differs from the
+ * stored one on every apply (`configured`, never `unchanged`). Such defaults are written out.
+ */
+function withDefaultProtocol<P extends { protocol?: string }>(port: P): P {
+  return { ...port, protocol: port.protocol ?? 'TCP' };
+}
+
+function withDefaultPortProtocols(template: PodTemplateSpec): PodTemplateSpec {
+  const containers = (list: PodTemplateSpec['spec']['containers'] | undefined) => list?.map((c) => (c.ports ? { ...c, ports: c.ports.map(withDefaultProtocol) } : c));
+  const spec = { ...template.spec, containers: containers(template.spec.containers)! };
+  if (template.spec.initContainers) spec.initContainers = containers(template.spec.initContainers);
+  return { ...template, spec };
 }
 
 /** Every image of a replica, by the prop that gave it. */

@@ -94,10 +94,10 @@ describe('GenericJob', () => {
     });
     expect(job.spec.successRules).toEqual([{ master: [0] }, { worker: [0, 1, 2] }]);
     expect(job.spec.failureRules).toEqual([{ master: [0] }]);
-    expect(job.spec.service).toEqual({ ports: [{ name: 'http', port: 2222 }] });
+    expect(job.spec.service).toEqual({ ports: [{ name: 'http', port: 2222, protocol: 'TCP' }] });
     expect(job.spec.runMode).toEqual({
       debug: { enabled: false, replicaSpecs: [{ type: 'worker', skipInitContainer: true, command: ['/usr/bin/sshd'] }] },
-      pause: { enabled: false, resumeSpecs: [{ type: 'worker', args: ['--resume'] }] },
+      pause: { enabled: false, resumeSpecs: [{ type: 'worker', skipInitContainer: false, args: ['--resume'] }] },
     });
     expect(job.spec.cleanUpPolicy).toEqual('Unfinished');
     expect(job.spec.scheduler).toEqual({ t9kScheduler: { queue: 'default', priority: 50 } });
@@ -238,7 +238,7 @@ describe('GenericJob bad props', () => {
   test('a name of exactly 63 characters for the highest replica is accepted; without servicePorts a dotted name is fine', () => {
     expect(synthJob({ metadata: { name: 'a'.repeat(52) }, replicaSpecs: [worker({ replicas: 1000 })] }).metadata.name).toHaveLength(52);
     expect(synthJob({ metadata: { name: 'train.v2' }, replicaSpecs: [worker()] }).metadata.name).toEqual('train.v2');
-    expect(synthJob({ replicaSpecs: [worker()], servicePorts: [{ port: 80 }] }).spec.service).toEqual({ ports: [{ port: 80 }] });
+    expect(synthJob({ replicaSpecs: [worker()], servicePorts: [{ port: 80 }] }).spec.service).toEqual({ ports: [{ port: 80, protocol: 'TCP' }] });
   });
 
   test('the same name rules hold for a raw manifest at synth (validateManifest reads them from the CRD)', () => {

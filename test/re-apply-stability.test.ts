@@ -78,3 +78,25 @@ describe('JavaScript callers who leave out a required prop get the prop-naming e
     }
   });
 });
+
+test('defaults the API server fills in inside lists are written out (client-side apply replaces a list whole)', () => {
+  const chart = Testing.chart();
+  new GenericJob(chart, 'job', {
+    metadata: { name: 'job' },
+    replicaSpecs: [
+      { type: 'worker', containers: [{ image: 'python:3.12-slim', ports: [{ number: 2222 }] }] },
+      { type: 'raw', podTemplate: { spec: { containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }] }] } } },
+    ],
+    servicePorts: [{ name: 'http', port: 2222 }],
+    debug: { enabled: true, replicas: [{ type: 'worker' }] },
+    pause: { enabled: false, resume: [{ type: 'worker' }] },
+  });
+  const [job] = Testing.synth(chart);
+  expect(job.spec.replicaSpecs.map((r: any) => r.template.spec.containers[0].ports)).toEqual([
+    [{ containerPort: 2222, protocol: 'TCP' }],
+    [{ containerPort: 80, protocol: 'TCP' }],
+  ]);
+  expect(job.spec.service.ports).toEqual([{ name: 'http', port: 2222, protocol: 'TCP' }]);
+  expect(job.spec.runMode.debug.replicaSpecs).toEqual([{ type: 'worker', skipInitContainer: false }]);
+  expect(job.spec.runMode.pause.resumeSpecs).toEqual([{ type: 'worker', skipInitContainer: false }]);
+});

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
 import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
+import { checkImageReference } from './image-reference';
 import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stable-objects';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
@@ -322,4 +323,8 @@ function validateControllerProps(p: KubejobsControllerProps): void {
     throw new Error(`'metricsPort' and 'healthPort' are both ${p.metricsPort ?? 8080}: give them different ports`);
   }
   if (p.tag !== undefined && p.tag.trim() === '') throw new Error('\'tag\' is empty: give an image tag, or leave it unset for this package\'s version');
+  if (p.image !== undefined || p.tag !== undefined) {
+    // The two props make one reference; the message quotes it whole.
+    checkImageReference(p.tag === undefined ? 'image' : p.image === undefined ? 'tag' : 'image:tag', `${p.image ?? DEFAULT_CONTROLLER_IMAGE}:${p.tag ?? PACKAGE_VERSION}`);
+  }
 }

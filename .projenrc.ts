@@ -132,6 +132,10 @@ project.package.addField('exports', {
 project.package.addVersion('0.1.0');
 project.package.addBin({ kubejobs: 'lib/cli.js' });
 project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
+// `npm pack` and `npm install <git url>` (npm runs prepack in a git dependency's clone, after
+// installing its dev dependencies) compile first: lib/ is not in git, and a package without it
+// is empty. Not `prepare`: that would also compile on every `npm ci` of this repository.
+project.package.setScript('prepack', 'tsc --build');
 
 // --- generated files: imports/ (types from our schemas) and API.md (from TSDoc) -----------------
 const importsTask = project.addTask('gen:imports', {
@@ -168,10 +172,10 @@ project.package.file.addOverride('jest.transform', {
   }],
 });
 
-// The cluster tests need etcd, kube-apiserver and kube-controller-manager: built from Go modules
+// The cluster tests need etcd, kube-apiserver, kube-controller-manager and kubectl: built from Go modules
 // into ~/.cache/kubejobs on first use, reused afterwards (test/cluster/README.md).
 const k8sBinaries = project.addTask('k8s:binaries', {
-  description: 'Build or reuse etcd, kube-apiserver and kube-controller-manager for the cluster tests',
+  description: 'Build or reuse etcd, kube-apiserver, kube-controller-manager and kubectl for the cluster tests',
   exec: 'bash test/cluster/build-binaries.sh',
 });
 project.testTask.prependSpawn(k8sBinaries);

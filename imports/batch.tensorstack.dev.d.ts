@@ -82,6 +82,9 @@ export interface RestartPolicy {
  * Template of the replica's pods (corev1.PodTemplateSpec). Containers are validated here; the rest of the pod spec by the API server when the Pod is created.
  */
 export interface PodTemplateSpec {
+  /**
+   * Labels and annotations of the replica's pods.
+   */
   metadata?: {
     /**
      * Labels added to every pod of the replica type.
@@ -98,6 +101,9 @@ export interface PodTemplateSpec {
   };
   spec: PodSpec;
 }
+/**
+ * The pod spec (corev1.PodSpec) of each replica. Fields beyond the containers are passed to the Pod as written.
+ */
 export interface PodSpec {
   /**
    * At least one container.
@@ -105,6 +111,9 @@ export interface PodSpec {
    * @minItems 1
    */
   containers: Container[];
+  /**
+   * Containers run to completion, in order, before the main containers start.
+   */
   initContainers?: Container[];
   /**
    * Ignored: the controller creates pods with `Never` and restarts replicas itself per `restartPolicy.policy`.
@@ -118,7 +127,7 @@ export interface Container {
    */
   name: string;
   /**
-   * Container image.
+   * Container image reference, e.g. `python:3.12-slim` or `registry.example.com/team/train:1.0@sha256:<64 hex digits>`.
    */
   image?: string;
   /**
@@ -133,8 +142,17 @@ export interface Container {
    * Environment variables; T9k variables are substituted in values.
    */
   env?: EnvVar[];
+  /**
+   * Ports the container exposes (informational, as in a Pod).
+   */
   ports?: ContainerPort[];
+  /**
+   * When the kubelet pulls the image. Defaults to `Always` for `:latest` or no tag, `IfNotPresent` otherwise.
+   */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Working directory of the container. Defaults to the image's.
+   */
   workingDir?: string;
   [k: string]: unknown;
 }
@@ -155,10 +173,25 @@ export interface EnvVar {
   };
 }
 export interface ContainerPort {
+  /**
+   * Port the container listens on.
+   */
   containerPort: number;
+  /**
+   * Port name (IANA service name), unique in the pod.
+   */
   name?: string;
+  /**
+   * Protocol of the port.
+   */
   protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * Port exposed on the node; rarely needed.
+   */
   hostPort?: number;
+  /**
+   * Node IP the host port binds to.
+   */
   hostIP?: string;
 }
 /**
@@ -176,6 +209,8 @@ export interface FinishRule {
  */
 export interface ServiceOption {
   /**
+   * Ports of each replica Service; with more than one, each needs a unique name.
+   *
    * @maxItems 32
    */
   ports?: ServicePort[];
@@ -193,7 +228,13 @@ export interface ServicePort {
    * Container port (number or name) the Service forwards to. Defaults to `port`.
    */
   targetPort?: number | string;
+  /**
+   * Protocol of the port.
+   */
   protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * Application protocol of the port (e.g. `http`, `kubernetes.io/h2c`), a hint for proxies.
+   */
   appProtocol?: string;
 }
 /**
@@ -203,12 +244,17 @@ export interface RunMode {
   debug?: DebugMode;
   pause?: PauseMode;
 }
+/**
+ * Debug mode: the replicas run a no-op command, for interactive debugging. Immutable once the job exists.
+ */
 export interface DebugMode {
   /**
    * Start replicas with a no-op command instead of the real one. The debug block is immutable: set it when the job is created.
    */
   enabled?: boolean;
   /**
+   * Per-type debug settings. Absent: every replica runs `sleep inf`.
+   *
    * @maxItems 16
    */
   replicaSpecs?: ReplicaDebugSpec[];
@@ -227,12 +273,17 @@ export interface ReplicaDebugSpec {
    */
   command?: string[];
 }
+/**
+ * Pause mode: the replicas are deleted and the job holds until pause is disabled.
+ */
 export interface PauseMode {
   /**
    * Delete the replicas and hold the job until disabled.
    */
   enabled?: boolean;
   /**
+   * Per-type overrides when resuming. Immutable once set.
+   *
    * @maxItems 16
    */
   resumeSpecs?: ResumeSpec[];
@@ -261,6 +312,9 @@ export interface ResumeSpec {
 export interface SchedulePolicy {
   t9kScheduler?: T9KScheduler;
 }
+/**
+ * Schedule the pods with the T9k scheduler: the controller creates a PodGroup `<job>` in this queue.
+ */
 export interface T9KScheduler {
   /**
    * T9k scheduler queue of the job's PodGroup.
@@ -275,48 +329,126 @@ export interface T9KScheduler {
  * GenericJobStatus is the observed state of a GenericJob.
  */
 export interface GenericJobStatus {
+  /**
+   * Phase of the job.
+   */
   phase?: 'Pending' | 'Running' | 'Paused' | 'Resuming' | 'Succeeded' | 'Failed' | 'Unknown';
+  /**
+   * `metadata.generation` this status was computed from.
+   */
   observedGeneration?: number;
   /**
    * Restarts performed across all replica types.
    */
   backoffCount?: number;
+  /**
+   * Status of each replica type.
+   */
   tasks?: TaskStatus[];
   aggregate?: Aggregate;
+  /**
+   * Conditions of the job (T9k's types): Initialized, Running, ReplicaFailure, Completed, Failed, Paused.
+   */
   conditions?: JobCondition[];
 }
 export interface TaskStatus {
+  /**
+   * Replica type.
+   */
   type?: string;
   /**
    * Restarts of the replicas of this type.
    */
   restartCount?: number;
+  /**
+   * Status of each replica of the type, by rank.
+   */
   replicas?: ReplicaStatus[];
 }
 export interface ReplicaStatus {
+  /**
+   * Name of the replica's pod, `<job>-<type>-<rank>`.
+   */
   name?: string;
+  /**
+   * UID of the replica's current pod.
+   */
   uid?: string;
+  /**
+   * Phase of the replica.
+   */
   phase?: 'Creating' | 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Deleted';
+  /**
+   * State of each container of the replica's pod.
+   */
   containers?: ContainerStatus[];
 }
 export interface ContainerStatus {
+  /**
+   * Container name.
+   */
   name?: string;
+  /**
+   * Container state: Waiting, Running or Terminated.
+   */
   state?: string;
+  /**
+   * Exit code of a terminated container.
+   */
   exitCode?: number;
 }
+/**
+ * Replicas counted by phase.
+ */
 export interface Aggregate {
+  /**
+   * Replicas being created.
+   */
   creating?: number;
+  /**
+   * Replicas pending.
+   */
   pending?: number;
+  /**
+   * Replicas running.
+   */
   running?: number;
+  /**
+   * Replicas succeeded.
+   */
   succeeded?: number;
+  /**
+   * Replicas failed.
+   */
   failed?: number;
+  /**
+   * Replicas in an unknown phase.
+   */
   unknown?: number;
+  /**
+   * Replicas deleted by someone else before they finished.
+   */
   deleted?: number;
 }
 export interface JobCondition {
+  /**
+   * Type of the condition.
+   */
   type: 'Initialized' | 'Running' | 'ReplicaFailure' | 'Completed' | 'Failed' | 'Paused';
+  /**
+   * Whether the condition holds.
+   */
   status: 'True' | 'False' | 'Unknown';
+  /**
+   * When the condition last changed status.
+   */
   lastTransitionTime?: string;
+  /**
+   * Machine-readable reason for the last transition, in CamelCase.
+   */
   reason?: string;
+  /**
+   * Human-readable details, e.g. the replicas at fault and the kubelet's message.
+   */
   message?: string;
 }

@@ -109,6 +109,9 @@ export interface PyTorchReplicaSpec {
  * Template of the replica's pods (corev1.PodTemplateSpec). Containers are validated here; the rest of the pod spec by the API server when the Pod is created.
  */
 export interface PodTemplateSpec {
+  /**
+   * Labels and annotations of the replica's pods.
+   */
   metadata?: {
     /**
      * Labels added to every pod of the replica type.
@@ -125,6 +128,9 @@ export interface PodTemplateSpec {
   };
   spec: PodSpec;
 }
+/**
+ * The pod spec (corev1.PodSpec) of each replica. Fields beyond the containers are passed to the Pod as written.
+ */
 export interface PodSpec {
   /**
    * At least one container.
@@ -132,6 +138,9 @@ export interface PodSpec {
    * @minItems 1
    */
   containers: Container[];
+  /**
+   * Containers run to completion, in order, before the main containers start.
+   */
   initContainers?: Container[];
   /**
    * Ignored: the controller creates pods with `Never` and restarts replicas itself per `restartPolicy.policy`.
@@ -145,7 +154,7 @@ export interface Container {
    */
   name: string;
   /**
-   * Container image.
+   * Container image reference, e.g. `python:3.12-slim` or `registry.example.com/team/train:1.0@sha256:<64 hex digits>`.
    */
   image?: string;
   /**
@@ -160,8 +169,17 @@ export interface Container {
    * Environment variables; T9k variables are substituted in values.
    */
   env?: EnvVar[];
+  /**
+   * Ports the container exposes (informational, as in a Pod).
+   */
   ports?: ContainerPort[];
+  /**
+   * When the kubelet pulls the image. Defaults to `Always` for `:latest` or no tag, `IfNotPresent` otherwise.
+   */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Working directory of the container. Defaults to the image's.
+   */
   workingDir?: string;
   [k: string]: unknown;
 }
@@ -182,10 +200,25 @@ export interface EnvVar {
   };
 }
 export interface ContainerPort {
+  /**
+   * Port the container listens on.
+   */
   containerPort: number;
+  /**
+   * Port name (IANA service name), unique in the pod.
+   */
   name?: string;
+  /**
+   * Protocol of the port.
+   */
   protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * Port exposed on the node; rarely needed.
+   */
   hostPort?: number;
+  /**
+   * Node IP the host port binds to.
+   */
   hostIP?: string;
 }
 /**

@@ -65,12 +65,18 @@ export interface ScenarioFilter {
    */
   exclude?: string[];
 }
+/**
+ * Settings of an `evaluation` run.
+ */
 export interface EvaluationSettings {
   /**
    * Result formats: junit, json, csv.
    */
   outputFormats?: string[];
 }
+/**
+ * Settings of a `loadtest` run.
+ */
 export interface LoadTestSettings {
   /**
    * Time to ramp up to the target rate.
@@ -85,6 +91,9 @@ export interface LoadTestSettings {
    */
   targetRPS?: number;
 }
+/**
+ * Settings of a `datagen` run.
+ */
 export interface DataGenSettings {
   /**
    * Number of items to generate.
@@ -95,6 +104,9 @@ export interface DataGenSettings {
    */
   format?: string;
 }
+/**
+ * How many workers run the scenarios.
+ */
 export interface WorkerConfig {
   /**
    * Number of worker replicas.
@@ -120,6 +132,9 @@ export interface OutputConfig {
   s3?: S3Output;
   pvc?: PvcOutput;
 }
+/**
+ * S3 (or S3-compatible) destination; required when `type` is `s3`.
+ */
 export interface S3Output {
   /**
    * S3 bucket name.
@@ -147,6 +162,9 @@ export interface S3Output {
     name: string;
   };
 }
+/**
+ * PersistentVolumeClaim destination; required when `type` is `pvc`.
+ */
 export interface PvcOutput {
   /**
    * PersistentVolumeClaim name.
@@ -169,38 +187,104 @@ export interface ScheduleConfig {
    * IANA time zone of the cron expression.
    */
   timezone?: string;
+  /**
+   * What to do when a run is due while the previous one still runs: run both (`Allow`), skip the new one (`Forbid`) or replace the old one (`Replace`).
+   */
   concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
 }
+/**
+ * ArenaJobStatus is the observed state of an ArenaJob.
+ */
 export interface ArenaJobStatus {
+  /**
+   * Phase of the run.
+   */
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
   /**
    * The latest available observations of the object's state.
    */
   conditions?: Condition[];
+  /**
+   * `metadata.generation` this status was computed from.
+   */
   observedGeneration?: number;
   progress?: JobProgress;
   result?: JobResult;
+  /**
+   * When the run started.
+   */
   startTime?: string;
+  /**
+   * When the run finished.
+   */
   completionTime?: string;
+  /**
+   * When a scheduled run was last started.
+   */
   lastScheduleTime?: string;
+  /**
+   * When the next scheduled run starts.
+   */
   nextScheduleTime?: string;
+  /**
+   * Workers running now.
+   */
   activeWorkers?: number;
 }
 export interface Condition {
+  /**
+   * Type of the condition, in CamelCase.
+   */
   type: string;
+  /**
+   * Whether the condition holds.
+   */
   status: 'True' | 'False' | 'Unknown';
+  /**
+   * `metadata.generation` the condition was set for.
+   */
   observedGeneration?: number;
+  /**
+   * When the condition last changed status.
+   */
   lastTransitionTime: string;
+  /**
+   * Machine-readable reason for the last transition, in CamelCase.
+   */
   reason: string;
+  /**
+   * Human-readable details of the last transition.
+   */
   message: string;
 }
+/**
+ * Work items of the run, by state.
+ */
 export interface JobProgress {
+  /**
+   * Work items in the run.
+   */
   total?: number;
+  /**
+   * Work items completed.
+   */
   completed?: number;
+  /**
+   * Work items failed.
+   */
   failed?: number;
+  /**
+   * Work items not started yet.
+   */
   pending?: number;
 }
+/**
+ * Where the results are, and their summary.
+ */
 export interface JobResult {
+  /**
+   * Location of the full results.
+   */
   url?: string;
   /**
    * Aggregated result metrics.
@@ -225,6 +309,9 @@ export interface ArenaConfig {
   spec: ArenaConfigSpec;
   status?: ArenaConfigStatus;
 }
+/**
+ * ArenaConfigSpec defines the desired state of an ArenaConfig.
+ */
 export interface ArenaConfigSpec {
   /**
    * The ArenaSource (same namespace) that provides the scenario bundle.
@@ -254,17 +341,35 @@ export interface ArenaConfigSpec {
   suspend?: boolean;
 }
 export interface NamespacedObjectReference {
+  /**
+   * Name of the referenced object.
+   */
   name: string;
   /**
    * Defaults to the ArenaConfig's namespace.
    */
   namespace?: string;
 }
+/**
+ * Self-play: the model plays both sides of a scenario.
+ */
 export interface SelfPlayConfig {
+  /**
+   * Run the scenarios in self-play.
+   */
   enabled?: boolean;
+  /**
+   * Rounds of self-play per scenario.
+   */
   rounds?: number;
+  /**
+   * Swap the roles between rounds.
+   */
   swapRoles?: boolean;
 }
+/**
+ * How scenario runs are evaluated.
+ */
 export interface EvaluationConfig {
   /**
    * Metrics to compute.
@@ -274,25 +379,55 @@ export interface EvaluationConfig {
    * Timeout of one scenario run.
    */
   timeout?: string;
+  /**
+   * Retries of a failed scenario run.
+   */
   maxRetries?: number;
+  /**
+   * Scenario runs at once.
+   */
   concurrency?: number;
 }
+/**
+ * ArenaConfigStatus is the observed state of an ArenaConfig.
+ */
 export interface ArenaConfigStatus {
+  /**
+   * Phase of the configuration.
+   */
   phase?: 'Pending' | 'Ready' | 'Invalid' | 'Error';
   /**
    * The latest available observations of the object's state.
    */
   conditions?: Condition[];
+  /**
+   * `metadata.generation` this status was computed from.
+   */
   observedGeneration?: number;
   resolvedSource?: ResolvedSource;
   /**
    * Providers as `name` or `namespace/name`.
    */
   resolvedProviders?: string[];
+  /**
+   * When the configuration was last validated.
+   */
   lastValidatedAt?: string;
 }
+/**
+ * The scenario bundle the source resolved to.
+ */
 export interface ResolvedSource {
+  /**
+   * Revision of the bundle (e.g. a commit).
+   */
   revision?: string;
+  /**
+   * Where the bundle was fetched from.
+   */
   url?: string;
+  /**
+   * Scenarios in the bundle.
+   */
   scenarioCount?: number;
 }

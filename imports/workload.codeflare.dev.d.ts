@@ -173,11 +173,29 @@ export interface AppWrapperStatus {
   componentStatus?: AppWrapperComponentStatus[];
 }
 export interface Condition {
+  /**
+   * Type of the condition, in CamelCase.
+   */
   type: string;
+  /**
+   * Whether the condition holds.
+   */
   status: 'True' | 'False' | 'Unknown';
+  /**
+   * `metadata.generation` the condition was set for.
+   */
   observedGeneration?: number;
+  /**
+   * When the condition last changed status.
+   */
   lastTransitionTime: string;
+  /**
+   * Machine-readable reason for the last transition, in CamelCase.
+   */
   reason: string;
+  /**
+   * Human-readable details of the last transition.
+   */
   message: string;
 }
 export interface AppWrapperComponentStatus {

@@ -4,9 +4,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { APP_WRAPPER, stripUndefined, validateManifest } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
+import { checkImageReference } from './image-reference';
 import { renderTolerations, sizeToQuantity, validateTolerations } from './kubernetes-values';
 import { IKueueLocalQueue } from './kueue-local-queue';
-import { DNS_LABEL, isIntegerIn } from './validation-helpers';
+import { DNS_LABEL, isIntegerIn, requireProps } from './validation-helpers';
 import type { Job as VolcanoJob, PodTemplateSpec } from '../imports/batch.volcano.sh';
 import type { PyTorchJob } from '../imports/kubeflow.org';
 import type { AppWrapperComponent, AppWrapperPodSet, AppWrapperSpec, EmbeddedResource } from '../imports/workload.codeflare.dev';
@@ -82,7 +83,10 @@ export interface PartitionOptions {
 
 /** Properties for `AppWrapperJob`. The name (`metadata.name`) also names the wrapped job. */
 export interface AppWrapperJobProps extends CustomResourceProps {
-  /** Container image of every pod. */
+  /**
+   * Container image of every pod: a valid image reference (checked at synth). The pods run as the
+   * image says (no security context is set), as most training images run as root.
+   */
   readonly image: string;
   /** Command of the container, e.g. `['sh', '-c', 'python train.py']` (what `arena` runs). */
   readonly command: string[];
@@ -412,7 +416,10 @@ export class AppWrapperJob extends CustomResource {
   private readonly extraComponents: ExtraComponent[] = [];
 
   public constructor(scope: Construct, id: string, props: AppWrapperJobProps) {
-    super(scope, id, APP_WRAPPER, props);
+    super(scope, id, APP_WRAPPER, requireProps('AppWrapperJob', props, {
+      image: 'the container image of every pod, e.g. \'python:3.12-slim\'',
+      command: 'the command the pods run, e.g. [\'python\', \'train.py\']',
+    }));
     this.props = props;
     this.innerType = props.innerType ?? InnerJobType.PYTORCH;
     validateAppWrapperJobProps(this.name, this.innerType, props);
@@ -674,7 +681,7 @@ function valueAtPath(root: Record<string, unknown>, path: string): unknown {
 }
 
 function validateAppWrapperJobProps(name: string, innerType: InnerJobType, p: AppWrapperJobProps): void {
-  if (p.image.trim() === '') throw new Error('\'image\' is empty: name the container image, e.g. \'pytorch/pytorch:latest\'');
+  checkImageReference('image', p.image);
   if (p.command.length === 0) throw new Error('\'command\' is empty: give the command the pods run, e.g. [\'sh\', \'-c\', \'python train.py\']');
   if (!DNS_1035.test(name) || name.length > 63) {
     throw new Error(`'metadata.name' ('${name}') must be a DNS-1035 label (lowercase letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters): it also names the wrapped job and its Service`);

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { omitServerDroppedZeroValues } from './internal/stable-objects';
 
 /** Properties for `AppWrapperVolcanoAccess`. */
 export interface AppWrapperVolcanoAccessProps {
@@ -73,5 +74,6 @@ export class AppWrapperVolcanoAccess extends Construct {
       });
       this.editorRole.allow(MANAGE, volcanoJobs);
     }
+    omitServerDroppedZeroValues(this);
   }
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ARENA_CONFIG } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { toGoDuration } from './duration-format';
-import { DNS_LABEL, isIntegerIn } from './validation-helpers';
+import { DNS_LABEL, isIntegerIn, requireProps } from './validation-helpers';
 import type { ArenaConfigSpec } from '../imports/omnia.altairalabs.ai';
 
 /** An ArenaConfig an ArenaJob can run: one defined in this app, or an existing one by name. */
@@ -145,7 +145,9 @@ export class ArenaConfig extends CustomResource implements IArenaConfig {
   private readonly props: ArenaConfigProps;
 
   public constructor(scope: Construct, id: string, props: ArenaConfigProps) {
-    super(scope, id, ARENA_CONFIG, props);
+    super(scope, id, ARENA_CONFIG, requireProps('ArenaConfig', props, {
+      sourceName: 'the name of the ArenaSource that provides the scenario bundle, e.g. \'support-bot-scenarios\'',
+    }));
     this.props = props;
     if (props.sourceName.trim() === '') {
       throw new Error('\'sourceName\' is empty: name the ArenaSource that provides the scenario bundle');

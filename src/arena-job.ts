@@ -5,7 +5,7 @@ import { IArenaConfig, ScenarioFilter } from './arena-config';
 import { cronProblem } from './cron-schedule';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { toGoDuration } from './duration-format';
-import { isIntegerIn } from './validation-helpers';
+import { isIntegerIn, requireProps } from './validation-helpers';
 import type { ArenaJobSpec, OutputConfig } from '../imports/omnia.altairalabs.ai';
 
 /** What an ArenaJob runs. */
@@ -275,7 +275,9 @@ export class ArenaJob extends CustomResource {
   private readonly props: ArenaJobProps;
 
   public constructor(scope: Construct, id: string, props: ArenaJobProps) {
-    super(scope, id, ARENA_JOB, props);
+    super(scope, id, ARENA_JOB, requireProps('ArenaJob', props, {
+      config: 'the ArenaConfig to run: an ArenaConfig construct, or ArenaConfig.fromConfigName(\'my-config\')',
+    }));
     this.props = props;
     validateArenaJobProps(props);
   }

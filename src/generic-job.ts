@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DNS_1035_LABEL_PATTERN, GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
+import { checkImageReference } from './image-reference';
 import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
 import { findT9kVariables } from './t9k-variables';
 import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
@@ -100,7 +101,10 @@ export class FinishRule {
  * One replica type of a GenericJob: how many pods, how they restart and what they run.
  *
  * The pod is described like a cdk8s-plus `Pod` (containers, volumes, security context, ...), with
- * the same defaults; or, as an escape hatch, as a raw `podTemplate`.
+ * the same defaults but one: the pod and its containers run as the image says (`runAsNonRoot:
+ * false`, writable root filesystem), as a batch/v1 Job's would, because most training images run
+ * as root; set `securityContext` on the replica or a container to harden it. Or, as an escape
+ * hatch, as a raw `podTemplate`. Every image must be a valid image reference.
  */
 export interface ReplicaSpecProps extends ReplicaPodProps {
   /** Replica type, e.g. `worker`. A DNS-1123 label; pods are named `<job>-<type>-<rank>`. */
@@ -318,6 +322,9 @@ export class GenericJob extends CustomResource {
   public addReplicaSpec(spec: ReplicaSpecProps): void {
     const index = this.replicaSpecs.length;
     const prop = `replicaSpecs[${index}]`;
+    if (typeof spec?.type !== 'string') {
+      throw new Error(`'${prop}.type' is required: name the replica type, e.g. { type: 'worker', containers: [{ image: 'python:3.12-slim' }] }`);
+    }
     if (!DNS_LABEL.test(spec.type) || spec.type.length > 63) {
       throw new Error(`'${prop}.type' ('${spec.type}') must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`);
     }
@@ -343,6 +350,7 @@ export class GenericJob extends CustomResource {
     if (!spec.podTemplate && (spec.containers?.length ?? 0) === 0) {
       throw new Error(`'${prop}.containers' is empty: a replica needs at least one container, e.g. containers: [{ image: 'python:3.12', command: ['python', 'train.py'] }]`);
     }
+    checkReplicaImages(prop, spec);
     this.replicaSpecs.push({ props: spec, index });
   }
 
@@ -355,17 +363,17 @@ export class GenericJob extends CustomResource {
     const p = this.props;
     const debug = p.debug && {
       enabled: p.debug.enabled ?? true,
-      replicaSpecs: p.debug.replicas?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command })),
+      replicaSpecs: p.debug.replicas?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer ?? false, command: r.command })),
     };
     const pause = p.pause && {
       enabled: p.pause.enabled ?? true,
-      resumeSpecs: p.pause.resume?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer, command: r.command, args: r.args })),
+      resumeSpecs: p.pause.resume?.map((r) => ({ type: r.type, skipInitContainer: r.skipInitContainer ?? false, command: r.command, args: r.args })),
     };
     return {
       replicaSpecs: this.replicaSpecs.map(({ props }) => this.renderReplicaSpec(props)),
       successRules: p.successRules?.map((r) => r.replicas as FinishRuleSpec),
       failureRules: p.failureRules?.map((r) => r.replicas as FinishRuleSpec),
-      service: p.servicePorts ? { ports: p.servicePorts } : undefined,
+      service: p.servicePorts ? { ports: p.servicePorts.map(withDefaultProtocol) } : undefined,
       runMode: debug || pause ? { debug, pause } : undefined,
       cleanUpPolicy: p.cleanUpPolicy,
       scheduler: p.t9kScheduler ? { t9kScheduler: { queue: p.t9kScheduler.queue, priority: p.t9kScheduler.priority } } : undefined,
@@ -388,7 +396,7 @@ export class GenericJob extends CustomResource {
     let template = this.renderedTemplates.get(props);
     if (!template) {
       const { type, replicas, restartPolicy, podTemplate, ...podProps } = props;
-      template = podTemplate ?? renderPodTemplate(podProps);
+      template = withDefaultPortProtocols(podTemplate ?? renderPodTemplate(podProps));
       this.renderedTemplates.set(props, template);
     }
     return template;
@@ -480,6 +488,37 @@ export class GenericJob extends CustomResource {
       }
     }
     return errors;
+  }
+}
+
+/**
+ * The API server fills in the CRD's defaults, also inside lists; a list is replaced whole by
+ * client-side `kubectl apply` (JSON merge patch), so one with a default left out differs from the
+ * stored one on every apply (`configured`, never `unchanged`). Such defaults are written out.
+ */
+function withDefaultProtocol<P extends { protocol?: string }>(port: P): P {
+  return { ...port, protocol: port.protocol ?? 'TCP' };
+}
+
+function withDefaultPortProtocols(template: PodTemplateSpec): PodTemplateSpec {
+  const containers = (list: PodTemplateSpec['spec']['containers'] | undefined) => list?.map((c) => (c.ports ? { ...c, ports: c.ports.map(withDefaultProtocol) } : c));
+  const spec = { ...template.spec, containers: containers(template.spec.containers)! };
+  if (template.spec.initContainers) spec.initContainers = containers(template.spec.initContainers);
+  return { ...template, spec };
+}
+
+/** Every image of a replica, by the prop that gave it. */
+function checkReplicaImages(prop: string, spec: ReplicaSpecProps): void {
+  if (spec.podTemplate) {
+    const podSpec = spec.podTemplate.spec;
+    for (const field of ['initContainers', 'containers'] as const) {
+      // A missing image is the API server's to report (\`Required value\`) when the pod is created.
+      (podSpec?.[field] ?? []).forEach((c, i) => c.image !== undefined && checkImageReference(`${prop}.podTemplate.spec.${field}[${i}].image`, c.image));
+    }
+    return;
+  }
+  for (const field of ['initContainers', 'containers'] as const) {
+    (spec[field] ?? []).forEach((c, i) => checkImageReference(`${prop}.${field}[${i}].image`, c.image));
   }
 }
 

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { crdManifestOf, KUBEJOBS_DEFINITIONS } from './api';
 import { ControllerPermission, CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 import { CRD_INSTALLER_SYMBOL, ICrdInstaller, orderCustomResourcesAfter } from './custom-resource';
+import { checkImageReference } from './image-reference';
+import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stable-objects';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
@@ -139,6 +141,13 @@ const USER_VERBS = {
  *
  * Custom resources defined in the same app (`GenericJob`, `ArenaJob`, ...) are ordered after the
  * CRDs automatically. Leave it out on clusters where the upstream operators run.
+ *
+ * Put it in a chart of its own (with the namespaces the jobs use): that chart's file sorts first
+ * (`dist/0000-<chart>.k8s.yaml`), and this installs everything on a fresh cluster in one go:
+ * `kubectl apply -f dist/0000-kubejobs.k8s.yaml && kubectl wait --for=condition=Established crd -l app.kubernetes.io/part-of=kubejobs --timeout=60s && kubectl apply -f dist/`.
+ * (kubectl maps every object of `dist/` before it applies any, and our kinds exist only once their
+ * CRDs are established.) The Deployment selects its pods by the `app.kubernetes.io/name`,
+ * `instance` and `component` labels, so renaming the chart or the construct never changes it.
  */
 export class KubejobsController extends Construct implements ICrdInstaller {
   /** The CRD objects, one child per kind. */
@@ -164,7 +173,8 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     const metricsPort = props.metricsPort ?? 8080;
     const healthPort = props.healthPort ?? 8081;
     const leaderElection = props.leaderElection ?? true;
-    const labels = { 'app.kubernetes.io/name': 'kubejobs', 'app.kubernetes.io/component': 'controller' };
+    // Also the Deployment's selector: stable across renames of the chart or construct.
+    const labels = { 'app.kubernetes.io/name': 'kubejobs', 'app.kubernetes.io/instance': NAME, 'app.kubernetes.io/component': 'controller' };
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     this.crds = new Construct(this, 'Crds');
@@ -194,6 +204,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(NAME),
       replicas: props.replicas ?? 1,
+      select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       podMetadata: { labels },
@@ -215,13 +226,14 @@ export class KubejobsController extends Construct implements ICrdInstaller {
         },
       ],
     });
+    selectPodsByLabels(this.deployment, labels);
     namespaced.push(this.deployment);
 
     this.metricsService = new kplus.Service(this, 'MetricsService', {
       metadata: meta(`${NAME}-metrics`),
-      selector: this.deployment,
       ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }],
     });
+    for (const [key, value] of Object.entries(labels)) this.metricsService.selectLabel(key, value);
     namespaced.push(this.metricsService);
 
     if (props.aggregateToBuiltInRoles ?? props.watchNamespace === undefined) {
@@ -249,6 +261,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     // CRDs first: the controller needs them, and so does every custom resource in the app.
     for (const c of namespaced) c.node.addDependency(this.crds);
     orderCustomResourcesAfter(this);
+    omitServerDroppedZeroValues(this);
   }
 
   /** A ClusterRole (all namespaces) or a Role in the watched namespace, bound to the ServiceAccount. */
@@ -310,4 +323,8 @@ function validateControllerProps(p: KubejobsControllerProps): void {
     throw new Error(`'metricsPort' and 'healthPort' are both ${p.metricsPort ?? 8080}: give them different ports`);
   }
   if (p.tag !== undefined && p.tag.trim() === '') throw new Error('\'tag\' is empty: give an image tag, or leave it unset for this package\'s version');
+  if (p.image !== undefined || p.tag !== undefined) {
+    // The two props make one reference; the message quotes it whole.
+    checkImageReference(p.tag === undefined ? 'image' : p.image === undefined ? 'tag' : 'image:tag', `${p.image ?? DEFAULT_CONTROLLER_IMAGE}:${p.tag ?? PACKAGE_VERSION}`);
+  }
 }

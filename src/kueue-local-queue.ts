@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KUEUE_LOCAL_QUEUE } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { IKueueClusterQueue } from './kueue-cluster-queue';
+import { requireProps } from './validation-helpers';
 import type { LocalQueueSpec } from '../imports/kueue.x-k8s.io';
 
 /** A Kueue LocalQueue a workload is submitted to: one defined in this app, or an existing one by name. */
@@ -37,7 +38,9 @@ export class KueueLocalQueue extends CustomResource implements IKueueLocalQueue 
   private readonly clusterQueueName: string;
 
   public constructor(scope: Construct, id: string, props: KueueLocalQueueProps) {
-    super(scope, id, KUEUE_LOCAL_QUEUE, props);
+    super(scope, id, KUEUE_LOCAL_QUEUE, requireProps('KueueLocalQueue', props, {
+      clusterQueue: 'the ClusterQueue the queue submits to: a KueueClusterQueue construct or its name, e.g. \'cluster-queue\'',
+    }));
     this.clusterQueueName = typeof props.clusterQueue === 'string' ? props.clusterQueue : props.clusterQueue.name;
     if (!DNS_SUBDOMAIN.test(this.clusterQueueName) || this.clusterQueueName.length > 253) {
       throw new Error(`'clusterQueue' ('${this.clusterQueueName}') must be a ClusterQueue name: a DNS-1123 subdomain of at most 253 characters`);

@@ -13,6 +13,22 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
 }
 
 /**
+ * What a replica's pod runs as unless its props say otherwise: what the image says, as a
+ * batch/v1 Job's pod would. cdk8s-plus would make every container `runAsNonRoot` with a read-only
+ * root filesystem; most training images (PyTorch, TensorFlow, CUDA bases, `python:*`) run as root
+ * and write to their filesystem, so the kubelet would refuse to start them
+ * (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`). Privilege
+ * escalation stays off and no container is privileged (cdk8s-plus' defaults). Set `securityContext`
+ * on the replica or a container to harden it (e.g. `{ ensureNonRoot: true, user: 1000 }`).
+ */
+const TRAINING_POD_SECURITY_DEFAULTS: kplus.PodSecurityContextProps = { ensureNonRoot: false };
+const TRAINING_CONTAINER_SECURITY_DEFAULTS: kplus.ContainerSecurityContextProps = { ensureNonRoot: false, readOnlyRootFilesystem: false };
+
+function withTrainingSecurityDefaults(container: kplus.ContainerProps): kplus.ContainerProps {
+  return { ...container, securityContext: { ...TRAINING_CONTAINER_SECURITY_DEFAULTS, ...container.securityContext } };
+}
+
+/**
  * Renders a pod template the way cdk8s-plus renders a Pod (container defaults, volumes from
  * mounts, security context, ...), so replica specs are "cdk8s-plus containers" with the same
  * behaviour users know. The Pod is built in a private, never-synthesised app: only its spec is
@@ -27,7 +43,14 @@ export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   const { podMetadata, ...podProps } = props;
   const scratch = new Chart(new App(), 'template');
   // A fixed name: the scratch Pod is never emitted, and a generated one costs a hash per replica.
-  const pod = new kplus.Pod(scratch, 'Pod', { ...podProps, metadata: { name: 'template' }, restartPolicy: kplus.RestartPolicy.NEVER });
+  const pod = new kplus.Pod(scratch, 'Pod', {
+    ...podProps,
+    securityContext: { ...TRAINING_POD_SECURITY_DEFAULTS, ...podProps.securityContext },
+    containers: podProps.containers?.map(withTrainingSecurityDefaults),
+    initContainers: podProps.initContainers?.map(withTrainingSecurityDefaults),
+    metadata: { name: 'template' },
+    restartPolicy: kplus.RestartPolicy.NEVER,
+  });
   const spec = kplus.k8s.toJson_PodSpec(resolve(['spec'], pod._toPodSpec(), pod.node.defaultChild as ApiObject)) as PodTemplateSpec['spec'];
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))

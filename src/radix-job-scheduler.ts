@@ -12,10 +12,11 @@ import {
   validateJobDefinition,
 } from './api';
 import { ControllerPermission } from './controller-permissions';
+import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stable-objects';
 import { DEFAULT_CONTROLLER_IMAGE, LogLevel } from './kubejobs-controller';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
-import { DNS_LABEL, isIntegerIn } from './validation-helpers';
+import { DNS_LABEL, isIntegerIn, requireProps } from './validation-helpers';
 import type {
   RadixBatchStatusRule as WireBatchStatusRule,
   RadixJobComponent,
@@ -344,6 +345,11 @@ export class RadixJobScheduler extends Construct {
 
   public constructor(scope: Construct, id: string, props: RadixJobSchedulerProps) {
     super(scope, id);
+    requireProps('RadixJobScheduler', props, {
+      name: 'the job component name, e.g. \'compute\'',
+      image: 'the image of the job container, e.g. \'registry.example.com/compute:1.0\'',
+      schedulerPort: 'the port of the scheduler\'s REST API, e.g. 8000',
+    });
     this.namespace = resolveNamespace(props.namespace, Chart.of(this).namespace);
     validateSchedulerProps(props);
     this.name = props.name;
@@ -376,6 +382,7 @@ export class RadixJobScheduler extends Construct {
       // Radix names the scheduler's Deployment after the job component, like its Service.
       metadata: meta(props.name),
       replicas: 1,
+      select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       // A changed definition rolls the pod: the scheduler reads it only at start-up.
@@ -407,19 +414,20 @@ export class RadixJobScheduler extends Construct {
         },
       ],
     });
+    selectPodsByLabels(this.deployment, labels);
     this.deployment.node.addDependency(this.configMap, this.roleBinding);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: meta(props.name),
-      selector: this.deployment,
       ports: [{ name: 'scheduler-port', port: props.schedulerPort, targetPort: props.schedulerPort }],
     });
+    for (const [key, value] of Object.entries(labels)) this.service.selectLabel(key, value);
 
     // Radix: the job-scheduler API is reachable only by components of the same environment.
     // The kubelet's probes come from the node, which NetworkPolicies always admit.
     this.networkPolicy = new kplus.NetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta(schedulerName),
-      selector: this.deployment,
+      selector: kplus.Pods.select(this, 'SchedulerPods', { labels }),
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
     this.networkPolicy.addIngressRule(kplus.Pods.all(this.networkPolicy, 'SameNamespace'), [
@@ -430,6 +438,7 @@ export class RadixJobScheduler extends Construct {
     // The props were checked one by one; this guards the contract itself: never write a
     // definition the scheduler would refuse.
     this.node.addValidation({ validate: () => validateJobDefinition(this.definition) });
+    omitServerDroppedZeroValues(this);
   }
 }
 

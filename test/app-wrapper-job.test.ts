@@ -163,10 +163,10 @@ describe('AppWrapperJob: the fork quirks fixed on purpose', () => {
     expect(spec.backoffLimit).toBeUndefined();
     // The flat fields the fork writes are unknown to kubeflow.org/v1: the schema rejects them.
     expect(validateManifest(inner(FORK_PYTORCH))).toEqual([
-      'spec.cleanPodPolicy: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.backoffLimit: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.pytorchReplicaSpecs.Master.template.metadata.name: unknown field; the API server would drop it. Remove it or check its spelling',
-      'spec.pytorchReplicaSpecs.Worker.template.metadata.name: unknown field; the API server would drop it. Remove it or check its spelling',
+      'spec.cleanPodPolicy: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.backoffLimit: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.pytorchReplicaSpecs.Master.template.metadata.name: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
+      'spec.pytorchReplicaSpecs.Worker.template.metadata.name: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
     ]);
   });
 
@@ -352,7 +352,7 @@ describe('AppWrapperJob', () => {
     const chart = Testing.chart();
     const job = new AppWrapperJob(chart, 'job', PYTORCH_TEST);
     job.apiObject.addJsonPatch(JsonPatch.add('/spec/components/0/template/spec/pytorchReplicaSpecs/Chief', { replicas: 1 }));
-    expect(() => Testing.synth(chart)).toThrow('spec.components[0].template.spec.pytorchReplicaSpecs.Chief: unknown field; the API server would drop it. Remove it or check its spelling');
+    expect(() => Testing.synth(chart)).toThrow('spec.components[0].template.spec.pytorchReplicaSpecs.Chief: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling');
   });
 
   test('addComponent wraps other objects, with declared pod sets', () => {
@@ -376,10 +376,10 @@ describe('AppWrapperJob', () => {
     const [role, editRole] = objects.filter((o) => o.kind === 'ClusterRole');
     const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
     expect(role.metadata.name).toEqual('appwrapper-volcano-jobs');
-    expect(role.rules).toEqual([{ apiGroups: ['batch.volcano.sh'], resources: ['jobs'], resourceNames: [], verbs }]);
+    expect(role.rules).toEqual([{ apiGroups: ['batch.volcano.sh'], resources: ['jobs'], verbs }]);
     const binding = objects.find((o) => o.kind === 'ClusterRoleBinding');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'appwrapper-volcano-jobs' });
-    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'appwrapper-controller-manager', namespace: 'appwrapper-system' }]);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'appwrapper-controller-manager', namespace: 'appwrapper-system' }]);
     expect(editRole.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
     expect(editRole.rules).toEqual(role.rules);
     // Without the option: no role for users; a custom controller install.
@@ -387,7 +387,7 @@ describe('AppWrapperJob', () => {
     new AppWrapperVolcanoAccess(other, 'access', { controllerServiceAccount: 'codeflare-operator', controllerNamespace: 'opendatahub' });
     const objs = Testing.synth(other);
     expect(objs.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
-    expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'codeflare-operator', namespace: 'opendatahub' }]);
+    expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'codeflare-operator', namespace: 'opendatahub' }]);
   });
 
   test('snapshot', () => {
@@ -410,7 +410,7 @@ describe('AppWrapperJob bad props', () => {
   const volcano = (props: Partial<AppWrapperJobProps>) => at({ innerType: InnerJobType.VOLCANO, workers: undefined, ...props });
 
   test.each<[string, () => void, string]>([
-    ['empty image', at({ image: ' ' }), '\'image\' is empty: name the container image, e.g. \'pytorch/pytorch:latest\''],
+    ['empty image', at({ image: ' ' }), '\'image\' (" ") is empty: name the container image, e.g. \'python:3.12-slim\''],
     ['empty command', at({ command: [] }), '\'command\' is empty: give the command the pods run, e.g. [\'sh\', \'-c\', \'python train.py\']'],
     ['name not DNS-1035', at({ metadata: { name: '1-job' } }),
       '\'metadata.name\' (\'1-job\') must be a DNS-1035 label (lowercase letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters): it also names the wrapped job and its Service'],

@@ -43,8 +43,24 @@ describe('GenericJob', () => {
     expect(spec).toMatchObject({ type: 'worker', replicas: 4, restartPolicy: { policy: 'OnFailure', limit: 3 } });
     expect(spec.template.spec.restartPolicy).toEqual('Never');
     expect(spec.template.spec.containers[0]).toMatchObject({ name: 'trainer', image: 'python:3.12' });
-    // cdk8s-plus defaults apply, as users of cdk8s-plus expect.
-    expect(spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    // Training images run as root and write to their filesystem: the user the image names, as in a batch/v1 Job;
+    // cdk8s-plus' other defaults (no privilege escalation, not privileged) apply.
+    expect(spec.template.spec.containers[0].securityContext).toEqual({
+      runAsNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false,
+    });
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: false });
+  });
+
+  test('a replica or container security context hardens the pod where asked', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        securityContext: { ensureNonRoot: true, user: 1000 },
+        containers: [{ name: 'trainer', image: 'python:3.12', securityContext: { ensureNonRoot: true, user: 1000, readOnlyRootFilesystem: true } }],
+      })],
+    }).spec;
+    expect(spec.replicaSpecs[0].template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const container = spec.replicaSpecs[0].template.spec.containers[0];
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true });
   });
 
   test('defaults: one replica restarted OnFailure with limit 0, no rules, no service', () => {
@@ -78,10 +94,10 @@ describe('GenericJob', () => {
     });
     expect(job.spec.successRules).toEqual([{ master: [0] }, { worker: [0, 1, 2] }]);
     expect(job.spec.failureRules).toEqual([{ master: [0] }]);
-    expect(job.spec.service).toEqual({ ports: [{ name: 'http', port: 2222 }] });
+    expect(job.spec.service).toEqual({ ports: [{ name: 'http', port: 2222, protocol: 'TCP' }] });
     expect(job.spec.runMode).toEqual({
       debug: { enabled: false, replicaSpecs: [{ type: 'worker', skipInitContainer: true, command: ['/usr/bin/sshd'] }] },
-      pause: { enabled: false, resumeSpecs: [{ type: 'worker', args: ['--resume'] }] },
+      pause: { enabled: false, resumeSpecs: [{ type: 'worker', skipInitContainer: false, args: ['--resume'] }] },
     });
     expect(job.spec.cleanUpPolicy).toEqual('Unfinished');
     expect(job.spec.scheduler).toEqual({ t9kScheduler: { queue: 'default', priority: 50 } });
@@ -156,6 +172,20 @@ describe('GenericJob bad props', () => {
       '\'replicaSpecs[0].containers\' is empty: a replica needs at least one container, e.g. containers: [{ image: \'python:3.12\', command: [\'python\', \'train.py\'] }]'],
     ['pod template and containers', at({ replicaSpecs: [worker({ podTemplate: { spec: { containers: [{ name: 'c' }] } } })] }),
       '\'replicaSpecs[0]\' sets both \'podTemplate\' and pod props (\'containers\', \'initContainers\' or \'volumes\'): use one of them'],
+    ['empty image', at({ replicaSpecs: [worker({ containers: [{ image: '' }] })] }),
+      '\'replicaSpecs[0].containers[0].image\' ("") is empty: name the container image, e.g. \'python:3.12-slim\''],
+    ['image with a leading space', at({ replicaSpecs: [worker({ containers: [{ image: ' python:3.12-slim' }] })] }),
+      '\'replicaSpecs[0].containers[0].image\' (" python:3.12-slim") is not a valid image reference: it has leading or trailing whitespace; use \'python:3.12-slim\''],
+    ['image with a space for a tag', at({ replicaSpecs: [worker({ containers: [{ image: 'Python 3.12-slim' }] })] }),
+      '\'replicaSpecs[0].containers[0].image\' ("Python 3.12-slim") is not a valid image reference: it contains whitespace: separate the tag with \':\', e.g. \'python:3.12-slim\''],
+    ['upper-case image path', at({ replicaSpecs: [worker({ initContainers: [{ image: 'registry.example.com/Team/Train:1.0' }] })] }),
+      '\'replicaSpecs[0].initContainers[0].image\' ("registry.example.com/Team/Train:1.0") is not a valid image reference: the repository path must be lowercase; use \'registry.example.com/team/train:1.0\''],
+    ['malformed digest', at({ replicaSpecs: [worker({ containers: [{ image: 'python@sha256:abc' }] })] }),
+      '\'replicaSpecs[0].containers[0].image\' ("python@sha256:abc") is not a valid image reference: the digest after \'@\' (\'sha256:abc\') must be <algorithm>:<hex digits>, e.g. \'sha256:\' followed by 64 hex digits; copy the digest whole or drop \'@...\' and use a tag'],
+    ['truncated sha256 digest', at({ replicaSpecs: [worker({ containers: [{ image: `python@sha256:${'a'.repeat(40)}` }] })] }),
+      `'replicaSpecs[0].containers[0].image' ("python@sha256:${'a'.repeat(40)}") is not a valid image reference: a sha256 digest has 64 hex digits, this one has 40; copy the digest whole`],
+    ['raw pod template image', at({ replicaSpecs: [{ type: 'worker', podTemplate: { spec: { containers: [{ name: 'c', image: 'python:3.12 ' }] } } }] }),
+      '\'replicaSpecs[0].podTemplate.spec.containers[0].image\' ("python:3.12 ") is not a valid image reference: it has leading or trailing whitespace; use \'python:3.12\''],
     ['priority above 100', at({ replicaSpecs: [worker()], t9kScheduler: { queue: 'default', priority: 101 } }),
       '\'t9kScheduler.priority\' (101) must be an integer from 0 (lowest) to 100'],
     ['empty queue', at({ replicaSpecs: [worker()], t9kScheduler: { queue: ' ' } }),
@@ -208,7 +238,7 @@ describe('GenericJob bad props', () => {
   test('a name of exactly 63 characters for the highest replica is accepted; without servicePorts a dotted name is fine', () => {
     expect(synthJob({ metadata: { name: 'a'.repeat(52) }, replicaSpecs: [worker({ replicas: 1000 })] }).metadata.name).toHaveLength(52);
     expect(synthJob({ metadata: { name: 'train.v2' }, replicaSpecs: [worker()] }).metadata.name).toEqual('train.v2');
-    expect(synthJob({ replicaSpecs: [worker()], servicePorts: [{ port: 80 }] }).spec.service).toEqual({ ports: [{ port: 80 }] });
+    expect(synthJob({ replicaSpecs: [worker()], servicePorts: [{ port: 80 }] }).spec.service).toEqual({ ports: [{ port: 80, protocol: 'TCP' }] });
   });
 
   test('the same name rules hold for a raw manifest at synth (validateManifest reads them from the CRD)', () => {

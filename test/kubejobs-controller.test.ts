@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ArenaConfig, ArenaJob, CONTROLLER_PERMISSIONS, GenericJob, KubejobsController, KubejobsControllerProps, LEADER_ELECTION_PERMISSIONS } from '../src';
 import { KUBEJOBS_DEFINITIONS } from '../src/api';
+import { PACKAGE_VERSION } from '../src/package-version';
 
 function synth(props: KubejobsControllerProps = {}): any[] {
   const chart = Testing.chart();
@@ -39,7 +40,7 @@ describe('KubejobsController', () => {
         seccompProfile: { type: 'RuntimeDefault' },
       });
     }
-    expect(pod.hostNetwork).toBe(false);
+    expect(pod.hostNetwork).toBeUndefined(); // false is the default; the server would drop it
     expect(pod.automountServiceAccountToken).toBe(true);
     const [ns] = byKind(synth(), 'Namespace');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toEqual('restricted');
@@ -72,7 +73,7 @@ describe('KubejobsController', () => {
     const leases = LEADER_ELECTION_PERMISSIONS.map((p) => ({ apiGroups: [p.apiGroup], resources: [...p.resources], verbs: [...p.verbs] }));
     expect(role.rules).toEqual(leases);
     const bindings = [...byKind(objects, 'ClusterRoleBinding'), ...byKind(objects, 'RoleBinding')];
-    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system', apiGroup: '' }]);
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubejobs-controller', namespace: 'kubejobs-system' }]);
   });
 
   test('watching one namespace uses a namespaced Role instead of a ClusterRole', () => {
@@ -174,6 +175,10 @@ describe('KubejobsController bad props', () => {
     ['health port out of range', at({ healthPort: 70000 }), '\'healthPort\' (70000) must be an integer from 1024 to 65535: the controller runs as non-root and cannot bind lower ports'],
     ['same ports', at({ metricsPort: 9000, healthPort: 9000 }), '\'metricsPort\' and \'healthPort\' are both 9000: give them different ports'],
     ['empty tag', at({ tag: '' }), '\'tag\' is empty: give an image tag, or leave it unset for this package\'s version'],
+    ['upper-case image', at({ image: 'Registry.example.com/Kubejobs' }),
+      `'image' ("Registry.example.com/Kubejobs:${PACKAGE_VERSION}") is not a valid image reference: the repository path must be lowercase; use 'Registry.example.com/kubejobs:${PACKAGE_VERSION}'`],
+    ['tag with a space', at({ tag: '0.1 rc' }),
+      '\'tag\' ("ghcr.io/kubejobs/kubejobs:0.1 rc") is not a valid image reference: it contains whitespace: separate the tag with \':\', e.g. \'python:3.12-slim\''],
     ['fractional replicas', at({ replicas: 1.5 }), '\'replicas\' (1.5) must be an integer from 1 to 100'],
     ['kube-system', at({ namespace: 'kube-system' }),
       '\'namespace\' (\'kube-system\') holds the cluster\'s system pods: KubejobsController labels its namespace pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)'],

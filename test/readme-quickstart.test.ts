@@ -1,41 +1,130 @@
-import { execFileSync, execSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+/**
+ * @jest-environment ./test/cluster/environment.ts
+ */
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { validateManifest } from '../src/api';
+import { ensureBinaries } from './cluster/control-plane';
+import { writeKubeconfig } from './cluster/kubeconfig-file';
+import { requestServiceAccountToken } from './cluster/service-account-token';
+import { useControlPlane } from './cluster/use-control-plane';
+import { ControllerProcess } from './controller/controller-process';
+import { TestApi } from './controller/helpers';
+import { KubeletStandIn } from './controller/kubelet-stand-in';
+import { prepareQuickstartProject, QuickstartProject } from './quickstart-project';
 
-// The README's cdk8s quickstart, pasted into a new project that installs kubejobs from a packed
-// tarball of this checkout (the same files `npm publish` would ship).
-const root = join(__dirname, '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf-8');
-const section = readme.slice(readme.indexOf('## Quickstart (cdk8s)'), readme.indexOf('## Quickstart (Pulumi)'));
+// The README's cdk8s quickstart, end to end, as a new user follows it: pack kubejobs, create a
+// project with the README's commands, synthesise, apply the output with a real kubectl (built
+// from the same Go modules as the control plane) to a fresh control plane with the README's one
+// command, apply again and see nothing change, and run the job to completion with the
+// controller. There is no kubelet: the pods' phases are written as a kubelet would.
 
-test('the README quickstart synthesises a valid GenericJob in a new project', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kubejobs-quickstart-'));
+const plane = useControlPlane();
+let quickstart: QuickstartProject;
+let kubectlEnv: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  quickstart = prepareQuickstartProject();
+  const binDir = await ensureBinaries();
+  if (!existsSync(join(binDir, 'kubectl'))) throw new Error(`${binDir} has no kubectl: run bash test/cluster/build-binaries.sh`);
+  kubectlEnv = { ...process.env, PATH: `${binDir}:${process.env.PATH}`, KUBECONFIG: plane().kubeconfigPath };
+}, 900_000);
+
+afterAll(() => {
+  if (quickstart) rmSync(quickstart.work, { recursive: true, force: true });
+});
+
+/** Runs a command line in the project as a user's shell would; returns its exit code and output. */
+function sh(line: string): { code: number; out: string } {
+  const r = spawnSync('bash', ['-c', line], { cwd: quickstart.project, env: kubectlEnv, encoding: 'utf-8', timeout: 300_000 });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The same without blocking the event loop, so the kubelet stand-in of this process runs meanwhile. */
+function shAsync(line: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', line], { cwd: quickstart.project, env: kubectlEnv });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+test('the package is packed with lib/, and the project synthesises the CRDs and controller first, then a valid GenericJob', () => {
+  const tarball = join(quickstart.work, 'kubejobs', 'kubejobs-0.1.0.tgz');
+  const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf-8' });
+  expect(listing).toContain('package/lib/index.js');
+  expect(listing).toContain('package/lib/cli.js');
+  expect(listing).toContain('package/lib/pulumi/index.js');
+
+  const dist = join(quickstart.project, 'dist');
+  expect(readdirSync(dist).sort()).toEqual(['0000-kubejobs.k8s.yaml', '0001-training.k8s.yaml']);
+  const first = parseAllDocuments(readFileSync(join(dist, '0000-kubejobs.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
+  expect(first.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.labels['app.kubernetes.io/part-of']))
+    .toEqual(['kubejobs', 'kubejobs', 'kubejobs']);
+  const [job, ...others] = parseAllDocuments(readFileSync(join(dist, '0001-training.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
+  expect(others).toEqual([]);
+  expect(job.kind).toEqual('GenericJob');
+  expect(job.spec.replicaSpecs[0].replicas).toEqual(4);
+  expect(job.spec.successRules).toEqual([{ worker: [0] }]);
+  // python:3.12-slim runs as root: the pod must not ask the kubelet for a non-root user.
+  expect(job.spec.replicaSpecs[0].template.spec.securityContext.runAsNonRoot).toBe(false);
+  expect(job.spec.replicaSpecs[0].template.spec.containers[0].securityContext.runAsNonRoot).toBe(false);
+  expect(validateManifest(job)).toEqual([]);
+});
+
+test('the README\'s one command installs everything on a fresh cluster; applying again changes nothing', () => {
+  const [install] = quickstart.runCommands;
+  expect(install).toMatch(/^kubectl apply -f dist\/0000-kubejobs\.k8s\.yaml && kubectl wait .* && kubectl apply -f dist\/$/);
+  const first = sh(install);
+  expect(first).toMatchObject({ code: 0 });
+  expect(first.out).toContain('genericjob.batch.tensorstack.dev/train created');
+
+  // Client-side apply again: every object unchanged (no zero value the server drops, no selector from the construct path).
+  const again = sh('kubectl apply -f dist/');
+  expect(again.code).toBe(0);
+  const lines = again.out.trim().split('\n');
+  expect(lines.filter((l) => !l.endsWith(' unchanged'))).toEqual([]);
+  expect(lines.length).toBeGreaterThanOrEqual(15);
+  expect(sh('kubectl diff -f dist/')).toEqual({ code: 0, out: '' });
+
+  // Server-side apply after client-side apply: no conflict on the fields kubejobs owns, still no diff.
+  const serverSide = sh('kubectl apply --server-side -f dist/');
+  expect(serverSide).toMatchObject({ code: 0 });
+  expect(serverSide.out).not.toContain('conflict');
+  expect(sh('kubectl diff -f dist/')).toEqual({ code: 0, out: '' });
+
+  // kubectl explain finds a description for every field, e.g. one that had none.
+  const explained = sh('kubectl explain arenajobs.spec.schedule.concurrencyPolicy');
+  expect(explained.code).toBe(0);
+  expect(explained.out).toContain('What to do when a run is due while the previous one still runs');
+  expect(sh('kubectl explain genericjobs.status.aggregate --recursive=false').out).not.toContain('<no description>');
+});
+
+test('the quickstart job runs to completion with the controller, and the README\'s kubectl wait returns', async () => {
+  // The controller runs as the Deployment's pod would: with a token of the ServiceAccount the one command created.
+  const token = await requestServiceAccountToken(plane().kubeConfig, 'kubejobs-system', 'kubejobs-controller');
+  const kubeconfigPath = writeKubeconfig(join(plane().workDir, 'quickstart-controller.kubeconfig'), {
+    server: plane().server, user: 'kubejobs-controller', caData: plane().caData, credentials: { token },
+  });
+  const controller = await ControllerProcess.start(plane(), { kubeconfigPath, leaderElectionNamespace: 'kubejobs-system' });
+  const kubelet = new KubeletStandIn(new TestApi(plane().kubeConfig), 'ml', '-never-fails');
   try {
-    const quiet = { stdio: ['ignore', 'pipe', 'pipe'] as any, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } };
-    execFileSync('npx', ['tsc', '--build'], { cwd: root, ...quiet });
-    execFileSync('npm', ['pack', '--pack-destination', work], { cwd: root, ...quiet });
-    const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-
-    const [setup, , run] = [...section.matchAll(/```(?:sh|ts)\n([\s\S]*?)```/g)].map((m) => m[1]);
-    const mainTs = [...section.matchAll(/```ts\n([\s\S]*?)```/g)][0][1];
-    const project = join(work, 'my-jobs');
-    mkdirSync(project);
-    // Line by line as a user would type it, with the published name pointing at the tarball.
-    for (const line of setup.split('\n').filter((l) => l.trim()).slice(1)) {
-      execSync(line.replace('npm install kubejobs ', `npm install ${tarball} `).replace(/npm install/g, 'npm install --no-audit --no-fund --prefer-offline'), { cwd: project, ...quiet });
-    }
-    writeFileSync(join(project, 'main.ts'), mainTs);
-    execSync(run.split('\n')[0].replace(/#.*/, '') + ' --check-upgrade=false', { cwd: project, ...quiet });
-
-    const manifest = parse(readFileSync(join(project, 'dist', 'training.k8s.yaml'), 'utf-8'));
-    expect(manifest.kind).toEqual('GenericJob');
-    expect(manifest.spec.replicaSpecs[0].replicas).toEqual(4);
-    expect(manifest.spec.successRules).toEqual([{ worker: [0] }]);
-    expect(validateManifest(manifest)).toEqual([]);
+    await controller.waitReady();
+    kubelet.finishAll();
+    const waitLine = quickstart.runCommands[1];
+    expect(waitLine).toBe('kubectl wait --for=condition=Completed gj/train -n ml --timeout=1h');
+    const waited = await shAsync(waitLine);
+    expect(waited).toEqual({ code: 0, out: 'genericjob.batch.tensorstack.dev/train condition met\n' });
+    expect(sh('kubectl get gj train -n ml -o jsonpath={.status.phase}').out).toBe('Succeeded');
+    // The job's status and pods are the controller's: the user's objects show no difference.
+    expect(sh('kubectl diff -f dist/')).toEqual({ code: 0, out: '' });
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    await kubelet.stop();
+    const exit = await controller.stop();
+    if (exit.code !== 0) process.stderr.write(`controller exited with ${JSON.stringify(exit)}:\n${controller.logTail()}\n`);
   }
-}, 600_000);
+}, 300_000);

@@ -18,6 +18,7 @@ const app = new App();
 // Cluster-wide: what lets AppWrappers wrap Volcano Jobs, and the team's GPU quota.
 const platform = new Chart(app, 'platform');
 new AppWrapperVolcanoAccess(platform, 'volcano-access');
+new kplus.Namespace(platform, 'team-a-namespace', { metadata: { name: 'team-a' } });
 const a100 = new KueueResourceFlavor(platform, 'a100', {
   metadata: { name: 'a100' },
   nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },

@@ -1,9 +1,14 @@
 import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { ArenaConfig, ArenaJob, ArenaJobType, ArenaOutput, ResultFormat } from 'kubejobs';
 
 // An ArenaConfig and two ArenaJobs that run it: a nightly evaluation to S3 and a load test.
 const app = new App();
 const chart = new Chart(app, 'arena', { namespace: 'arena' });
+// The namespace the objects live in, in a chart applied first (its file sorts first).
+const namespaces = new Chart(app, 'namespaces');
+new kplus.Namespace(namespaces, 'arena', { metadata: { name: 'arena' } });
+chart.addDependency(namespaces);
 
 const config = new ArenaConfig(chart, 'config', {
   metadata: { name: 'provider-comparison' },

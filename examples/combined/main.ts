@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { ArenaConfig, ArenaJob, FinishRule, GenericJob, KubejobsController, T9kVariable } from 'kubejobs';
 
 // The controller and the jobs in one app: the CRDs come first, then the controller, then the jobs
@@ -6,6 +7,7 @@ import { ArenaConfig, ArenaJob, FinishRule, GenericJob, KubejobsController, T9kV
 const app = new App();
 const platform = new Chart(app, 'platform');
 const controller = new KubejobsController(platform, 'kubejobs');
+new kplus.Namespace(platform, 'ml', { metadata: { name: 'ml' } });
 
 const jobs = new Chart(app, 'jobs', { namespace: 'ml' });
 jobs.addDependency(controller);

@@ -7,6 +7,11 @@ import { BatchStatusRule, RadixBatchStatus, RadixJobScheduler, RadixJobStatus } 
 // `POST http://compute:8000/api/v1/batches`, exactly as on Radix.
 const app = new App();
 const chart = new Chart(app, 'compute', { namespace: 'ml' });
+// The namespace the objects live in, in a chart applied first (its file sorts first). Radix runs
+// its pods as non-root; the scheduler meets Pod Security "restricted", and so must the job image.
+const namespaces = new Chart(app, 'namespaces');
+new kplus.Namespace(namespaces, 'ml', { metadata: { name: 'ml', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+chart.addDependency(namespaces);
 
 new RadixJobScheduler(chart, 'compute', {
   name: 'compute',

@@ -12,7 +12,7 @@ const NAMESPACED_REF: JsonSchema = {
   type: 'object',
   required: ['name'],
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: { type: 'string', minLength: 1, description: 'Name of the referenced object.' },
     namespace: { type: 'string', description: 'Defaults to the ArenaConfig\'s namespace.' },
   },
 };
@@ -20,6 +20,7 @@ const NAMESPACED_REF: JsonSchema = {
 const SPEC: JsonSchema = {
   title: 'ArenaConfigSpec',
   type: 'object',
+  description: 'ArenaConfigSpec defines the desired state of an ArenaConfig.',
   required: ['sourceRef'],
   properties: {
     sourceRef: localObjectReference('The ArenaSource (same namespace) that provides the scenario bundle.'),
@@ -29,20 +30,22 @@ const SPEC: JsonSchema = {
     selfPlay: {
       title: 'SelfPlayConfig',
       type: 'object',
+      description: 'Self-play: the model plays both sides of a scenario.',
       properties: {
-        enabled: { type: 'boolean', default: false },
-        rounds: { type: 'integer', format: 'int32', minimum: 1, default: 1 },
-        swapRoles: { type: 'boolean', default: false },
+        enabled: { type: 'boolean', default: false, description: 'Run the scenarios in self-play.' },
+        rounds: { type: 'integer', format: 'int32', minimum: 1, default: 1, description: 'Rounds of self-play per scenario.' },
+        swapRoles: { type: 'boolean', default: false, description: 'Swap the roles between rounds.' },
       },
     },
     evaluation: {
       title: 'EvaluationConfig',
       type: 'object',
+      description: 'How scenario runs are evaluated.',
       properties: {
         metrics: stringList('Metrics to compute.'),
         timeout: { type: 'string', default: '5m', description: 'Timeout of one scenario run.' },
-        maxRetries: { type: 'integer', format: 'int32', minimum: 0, maximum: 10, default: 3 },
-        concurrency: { type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 1 },
+        maxRetries: { type: 'integer', format: 'int32', minimum: 0, maximum: 10, default: 3, description: 'Retries of a failed scenario run.' },
+        concurrency: { type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 1, description: 'Scenario runs at once.' },
       },
     },
     suspend: { type: 'boolean', default: false, description: 'Stop validating and serving this configuration.' },
@@ -52,21 +55,23 @@ const SPEC: JsonSchema = {
 const STATUS: JsonSchema = {
   title: 'ArenaConfigStatus',
   type: 'object',
+  description: 'ArenaConfigStatus is the observed state of an ArenaConfig.',
   properties: {
-    phase: { type: 'string', enum: ['Pending', 'Ready', 'Invalid', 'Error'] },
+    phase: { type: 'string', enum: ['Pending', 'Ready', 'Invalid', 'Error'], description: 'Phase of the configuration.' },
     conditions: METAV1_CONDITIONS,
-    observedGeneration: { type: 'integer', format: 'int64' },
+    observedGeneration: { type: 'integer', format: 'int64', description: '`metadata.generation` this status was computed from.' },
     resolvedSource: {
       title: 'ResolvedSource',
       type: 'object',
+      description: 'The scenario bundle the source resolved to.',
       properties: {
-        revision: { type: 'string' },
-        url: { type: 'string' },
-        scenarioCount: { type: 'integer', format: 'int32' },
+        revision: { type: 'string', description: 'Revision of the bundle (e.g. a commit).' },
+        url: { type: 'string', description: 'Where the bundle was fetched from.' },
+        scenarioCount: { type: 'integer', format: 'int32', description: 'Scenarios in the bundle.' },
       },
     },
     resolvedProviders: stringList('Providers as `name` or `namespace/name`.'),
-    lastValidatedAt: { type: 'string', format: 'date-time' },
+    lastValidatedAt: { type: 'string', format: 'date-time', description: 'When the configuration was last validated.' },
   },
 };
 

@@ -43,6 +43,7 @@ const OUTPUT: JsonSchema = {
     s3: {
       title: 'S3Output',
       type: 'object',
+      description: 'S3 (or S3-compatible) destination; required when `type` is `s3`.',
       required: ['bucket'],
       properties: {
         bucket: { type: 'string', minLength: 1, description: 'S3 bucket name.' },
@@ -55,6 +56,7 @@ const OUTPUT: JsonSchema = {
     pvc: {
       title: 'PvcOutput',
       type: 'object',
+      description: 'PersistentVolumeClaim destination; required when `type` is `pvc`.',
       required: ['claimName'],
       properties: {
         claimName: { type: 'string', minLength: 1, description: 'PersistentVolumeClaim name.' },
@@ -76,11 +78,13 @@ const SPEC: JsonSchema = {
     evaluation: {
       title: 'EvaluationSettings',
       type: 'object',
+      description: 'Settings of an `evaluation` run.',
       properties: { outputFormats: stringList('Result formats: junit, json, csv.') },
     },
     loadTest: {
       title: 'LoadTestSettings',
       type: 'object',
+      description: 'Settings of a `loadtest` run.',
       properties: {
         rampUp: { type: 'string', default: '30s', description: 'Time to ramp up to the target rate.' },
         duration: { type: 'string', default: '5m', description: 'Total test duration.' },
@@ -90,6 +94,7 @@ const SPEC: JsonSchema = {
     dataGen: {
       title: 'DataGenSettings',
       type: 'object',
+      description: 'Settings of a `datagen` run.',
       properties: {
         count: { type: 'integer', format: 'int32', minimum: 1, default: 100, description: 'Number of items to generate.' },
         format: { type: 'string', default: 'jsonl', description: 'Output format: json, jsonl, csv.' },
@@ -98,6 +103,7 @@ const SPEC: JsonSchema = {
     workers: {
       'title': 'WorkerConfig',
       'type': 'object',
+      'description': 'How many workers run the scenarios.',
       'x-kubernetes-validations': [
         {
           rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
@@ -119,7 +125,12 @@ const SPEC: JsonSchema = {
       properties: {
         cron: { type: 'string', minLength: 9, description: 'Cron expression, e.g. `0 2 * * *`.' },
         timezone: { type: 'string', default: 'UTC', description: 'IANA time zone of the cron expression.' },
-        concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'], default: 'Forbid' },
+        concurrencyPolicy: {
+          type: 'string',
+          enum: ['Allow', 'Forbid', 'Replace'],
+          default: 'Forbid',
+          description: 'What to do when a run is due while the previous one still runs: run both (`Allow`), skip the new one (`Forbid`) or replace the old one (`Replace`).',
+        },
       },
     },
     ttlSecondsAfterFinished: { type: 'integer', format: 'int32', minimum: 0, description: 'Seconds to keep a finished run before cleanup.' },
@@ -127,29 +138,39 @@ const SPEC: JsonSchema = {
 };
 
 const COUNT: JsonSchema = { type: 'integer', format: 'int32' };
+const count = (description: string): JsonSchema => ({ ...COUNT, description });
+const time = (description: string): JsonSchema => ({ type: 'string', format: 'date-time', description });
 
 const STATUS: JsonSchema = {
   title: 'ArenaJobStatus',
   type: 'object',
+  description: 'ArenaJobStatus is the observed state of an ArenaJob.',
   properties: {
-    phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'] },
+    phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'], description: 'Phase of the run.' },
     conditions: METAV1_CONDITIONS,
-    observedGeneration: { type: 'integer', format: 'int64' },
+    observedGeneration: { type: 'integer', format: 'int64', description: '`metadata.generation` this status was computed from.' },
     progress: {
       title: 'JobProgress',
       type: 'object',
-      properties: { total: COUNT, completed: COUNT, failed: COUNT, pending: COUNT },
+      description: 'Work items of the run, by state.',
+      properties: {
+        total: count('Work items in the run.'),
+        completed: count('Work items completed.'),
+        failed: count('Work items failed.'),
+        pending: count('Work items not started yet.'),
+      },
     },
     result: {
       title: 'JobResult',
       type: 'object',
-      properties: { url: { type: 'string' }, summary: stringMap('Aggregated result metrics.') },
+      description: 'Where the results are, and their summary.',
+      properties: { url: { type: 'string', description: 'Location of the full results.' }, summary: stringMap('Aggregated result metrics.') },
     },
-    startTime: { type: 'string', format: 'date-time' },
-    completionTime: { type: 'string', format: 'date-time' },
-    lastScheduleTime: { type: 'string', format: 'date-time' },
-    nextScheduleTime: { type: 'string', format: 'date-time' },
-    activeWorkers: COUNT,
+    startTime: time('When the run started.'),
+    completionTime: time('When the run finished.'),
+    lastScheduleTime: time('When a scheduled run was last started.'),
+    nextScheduleTime: time('When the next scheduled run starts.'),
+    activeWorkers: count('Workers running now.'),
   },
 };
 

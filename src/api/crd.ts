@@ -128,6 +128,7 @@ export function rootSchemaOf(def: CustomResourceDefinitionSpec): JsonSchema {
     'properties': {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      // No description: the API server refuses one here and documents metadata as ObjectMeta itself.
       metadata: def.validations && def.validations.length > 0 ? BOUNDED_METADATA : { type: 'object' },
       spec: def.spec,
       status: def.status,

@@ -176,6 +176,7 @@ const SPEC: JsonSchema = {
       properties: {
         ports: {
           'type': 'array',
+          'description': 'Ports of each replica Service; with more than one, each needs a unique name.',
           'items': SERVICE_PORT,
           'maxItems': 32,
           'x-kubernetes-validations': [
@@ -201,14 +202,16 @@ const SPEC: JsonSchema = {
         debug: {
           title: 'DebugMode',
           type: 'object',
+          description: 'Debug mode: the replicas run a no-op command, for interactive debugging. Immutable once the job exists.',
           properties: {
             enabled: { type: 'boolean', default: false, description: 'Start replicas with a no-op command instead of the real one. The debug block is immutable: set it when the job is created.' },
-            replicaSpecs: { type: 'array', items: DEBUG_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs },
+            replicaSpecs: { type: 'array', items: DEBUG_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs, description: 'Per-type debug settings. Absent: every replica runs `sleep inf`.' },
           },
         },
         pause: {
           'title': 'PauseMode',
           'type': 'object',
+          'description': 'Pause mode: the replicas are deleted and the job holds until pause is disabled.',
           'x-kubernetes-validations': [
             {
               rule: '(!has(self.resumeSpecs) && !has(oldSelf.resumeSpecs)) || (has(self.resumeSpecs) && has(oldSelf.resumeSpecs) && self.resumeSpecs == oldSelf.resumeSpecs)',
@@ -219,7 +222,7 @@ const SPEC: JsonSchema = {
           ],
           'properties': {
             enabled: { type: 'boolean', default: false, description: 'Delete the replicas and hold the job until disabled.' },
-            resumeSpecs: { type: 'array', items: RESUME_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs },
+            resumeSpecs: { type: 'array', items: RESUME_SPEC, maxItems: GENERIC_JOB_LIMITS.replicaSpecs, description: 'Per-type overrides when resuming. Immutable once set.' },
           },
         },
       },
@@ -238,6 +241,7 @@ const SPEC: JsonSchema = {
         t9kScheduler: {
           title: 'T9kScheduler',
           type: 'object',
+          description: 'Schedule the pods with the T9k scheduler: the controller creates a PodGroup `<job>` in this queue.',
           required: ['queue'],
           properties: {
             queue: { type: 'string', minLength: 1, description: 'T9k scheduler queue of the job\'s PodGroup.' },
@@ -297,38 +301,47 @@ const NAME_RULES: readonly ValidationRule[] = [
 ];
 
 const COUNT: JsonSchema = { type: 'integer', format: 'int32', minimum: 0 };
+/** A count of replicas in one phase, for `status.aggregate`. */
+const replicasIn = (phase: string): JsonSchema => ({ ...COUNT, description: `Replicas ${phase}.` });
 
 const STATUS: JsonSchema = {
   title: 'GenericJobStatus',
   type: 'object',
   description: 'GenericJobStatus is the observed state of a GenericJob.',
   properties: {
-    phase: { type: 'string', enum: ['Pending', 'Running', 'Paused', 'Resuming', 'Succeeded', 'Failed', 'Unknown'] },
-    observedGeneration: { type: 'integer', format: 'int64' },
+    phase: { type: 'string', enum: ['Pending', 'Running', 'Paused', 'Resuming', 'Succeeded', 'Failed', 'Unknown'], description: 'Phase of the job.' },
+    observedGeneration: { type: 'integer', format: 'int64', description: '`metadata.generation` this status was computed from.' },
     backoffCount: { ...COUNT, description: 'Restarts performed across all replica types.' },
     tasks: {
       type: 'array',
+      description: 'Status of each replica type.',
       items: {
         title: 'TaskStatus',
         type: 'object',
         properties: {
-          type: { type: 'string' },
+          type: { type: 'string', description: 'Replica type.' },
           restartCount: { ...COUNT, description: 'Restarts of the replicas of this type.' },
           replicas: {
             type: 'array',
+            description: 'Status of each replica of the type, by rank.',
             items: {
               title: 'ReplicaStatus',
               type: 'object',
               properties: {
-                name: { type: 'string' },
-                uid: { type: 'string' },
-                phase: { type: 'string', enum: ['Creating', 'Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Deleted'] },
+                name: { type: 'string', description: 'Name of the replica\'s pod, `<job>-<type>-<rank>`.' },
+                uid: { type: 'string', description: 'UID of the replica\'s current pod.' },
+                phase: { type: 'string', enum: ['Creating', 'Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Deleted'], description: 'Phase of the replica.' },
                 containers: {
                   type: 'array',
+                  description: 'State of each container of the replica\'s pod.',
                   items: {
                     title: 'ContainerStatus',
                     type: 'object',
-                    properties: { name: { type: 'string' }, state: { type: 'string' }, exitCode: { type: 'integer', format: 'int32' } },
+                    properties: {
+                      name: { type: 'string', description: 'Container name.' },
+                      state: { type: 'string', description: 'Container state: Waiting, Running or Terminated.' },
+                      exitCode: { type: 'integer', format: 'int32', description: 'Exit code of a terminated container.' },
+                    },
                   },
                 },
               },
@@ -340,22 +353,30 @@ const STATUS: JsonSchema = {
     aggregate: {
       title: 'Aggregate',
       type: 'object',
+      description: 'Replicas counted by phase.',
       properties: {
-        creating: COUNT, pending: COUNT, running: COUNT, succeeded: COUNT, failed: COUNT, unknown: COUNT, deleted: COUNT,
+        creating: replicasIn('being created'),
+        pending: replicasIn('pending'),
+        running: replicasIn('running'),
+        succeeded: replicasIn('succeeded'),
+        failed: replicasIn('failed'),
+        unknown: replicasIn('in an unknown phase'),
+        deleted: replicasIn('deleted by someone else before they finished'),
       },
     },
     conditions: {
       type: 'array',
+      description: 'Conditions of the job (T9k\'s types): Initialized, Running, ReplicaFailure, Completed, Failed, Paused.',
       items: {
         title: 'JobCondition',
         type: 'object',
         required: ['type', 'status'],
         properties: {
-          type: { type: 'string', enum: ['Initialized', 'Running', 'ReplicaFailure', 'Completed', 'Failed', 'Paused'] },
-          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-          lastTransitionTime: { type: 'string', format: 'date-time' },
-          reason: { type: 'string' },
-          message: { type: 'string' },
+          type: { type: 'string', enum: ['Initialized', 'Running', 'ReplicaFailure', 'Completed', 'Failed', 'Paused'], description: 'Type of the condition.' },
+          status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'Whether the condition holds.' },
+          lastTransitionTime: { type: 'string', format: 'date-time', description: 'When the condition last changed status.' },
+          reason: { type: 'string', description: 'Machine-readable reason for the last transition, in CamelCase.' },
+          message: { type: 'string', description: 'Human-readable details, e.g. the replicas at fault and the kubelet\'s message.' },
         },
       },
     },

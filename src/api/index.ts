@@ -8,7 +8,7 @@ import { APP_WRAPPER_DEFINITIONS } from './upstream';
 
 export * from './crd';
 export { GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './generic-job';
-export { DNS_1035_LABEL_PATTERN } from './schema-parts';
+export { DNS_1035_LABEL_PATTERN, IMAGE_REFERENCE_PATTERN } from './schema-parts';
 export { ARENA_JOB } from './arena-job';
 export { ARENA_CONFIG } from './arena-config';
 export * from './upstream';

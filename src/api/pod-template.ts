@@ -1,5 +1,5 @@
 import { JsonSchema } from './crd';
-import { DNS_LABEL_PATTERN, stringList, stringMap } from './schema-parts';
+import { DNS_LABEL_PATTERN, imageReference, stringList, stringMap } from './schema-parts';
 
 /**
  * The schema of the pod templates inside our CRDs (GenericJob `replicaSpecs[].template`).
@@ -30,11 +30,11 @@ const CONTAINER_PORT: JsonSchema = {
   type: 'object',
   required: ['containerPort'],
   properties: {
-    containerPort: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535 },
-    name: { type: 'string', maxLength: 15 },
-    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
-    hostPort: { type: 'integer', format: 'int32' },
-    hostIP: { type: 'string' },
+    containerPort: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535, description: 'Port the container listens on.' },
+    name: { type: 'string', maxLength: 15, description: 'Port name (IANA service name), unique in the pod.' },
+    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP', description: 'Protocol of the port.' },
+    hostPort: { type: 'integer', format: 'int32', description: 'Port exposed on the node; rarely needed.' },
+    hostIP: { type: 'string', description: 'Node IP the host port binds to.' },
   },
 };
 
@@ -46,13 +46,13 @@ export const CONTAINER: JsonSchema = {
   'x-kubernetes-preserve-unknown-fields': true,
   'properties': {
     name: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN, description: 'Container name (DNS-1123 label).' },
-    image: { type: 'string', description: 'Container image.' },
+    image: imageReference('Container image reference, e.g. `python:3.12-slim` or `registry.example.com/team/train:1.0@sha256:<64 hex digits>`.'),
     command: stringList('Entrypoint array; T9k variables are substituted.'),
     args: stringList('Arguments to the entrypoint; T9k variables are substituted.'),
     env: { type: 'array', items: ENV_VAR, description: 'Environment variables; T9k variables are substituted in values.' },
-    ports: { type: 'array', items: CONTAINER_PORT },
-    imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] },
-    workingDir: { type: 'string' },
+    ports: { type: 'array', items: CONTAINER_PORT, description: 'Ports the container exposes (informational, as in a Pod).' },
+    imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'], description: 'When the kubelet pulls the image. Defaults to `Always` for `:latest` or no tag, `IfNotPresent` otherwise.' },
+    workingDir: { type: 'string', description: 'Working directory of the container. Defaults to the image\'s.' },
   },
 };
 
@@ -65,6 +65,7 @@ export const POD_TEMPLATE: JsonSchema = {
   properties: {
     metadata: {
       type: 'object',
+      description: 'Labels and annotations of the replica\'s pods.',
       properties: {
         labels: stringMap('Labels added to every pod of the replica type.'),
         annotations: stringMap('Annotations added to every pod of the replica type.'),
@@ -73,11 +74,12 @@ export const POD_TEMPLATE: JsonSchema = {
     spec: {
       'title': 'PodSpec',
       'type': 'object',
+      'description': 'The pod spec (corev1.PodSpec) of each replica. Fields beyond the containers are passed to the Pod as written.',
       'required': ['containers'],
       'x-kubernetes-preserve-unknown-fields': true,
       'properties': {
         containers: { type: 'array', minItems: 1, items: CONTAINER, description: 'At least one container.' },
-        initContainers: { type: 'array', items: CONTAINER },
+        initContainers: { type: 'array', items: CONTAINER, description: 'Containers run to completion, in order, before the main containers start.' },
         restartPolicy: {
           type: 'string',
           enum: ['Always', 'OnFailure', 'Never'],

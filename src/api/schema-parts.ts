@@ -15,6 +15,28 @@ export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
  */
 export const DNS_1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 
+/**
+ * An image reference in the grammar of the distribution project (what `docker pull` and the
+ * kubelet parse): `[host[:port]/]path[:tag][@algorithm:hex]`, with a lowercase path of
+ * components separated by `/`, a tag of up to 128 word characters, `.` and `-` (not first), and a
+ * digest of at least 32 hex digits. One pattern for the CRDs and the constructs' synth-time checks.
+ */
+export const IMAGE_REFERENCE_PATTERN = (() => {
+  const pathComponent = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+  const hostComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+  const host = `(?:${hostComponent}(?:\\.${hostComponent})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+  const name = `(?:${host}/)?${pathComponent}(?:/${pathComponent})*`;
+  const tag = '[\\w][\\w.-]{0,127}';
+  const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+  return `^${name}(?::${tag})?(?:@${digest})?$`;
+})();
+
+/** A container image reference (see {@link IMAGE_REFERENCE_PATTERN}). */
+export function imageReference(description: string): JsonSchema {
+  // No minLength: the pattern refuses '' too, and one error reads better than two.
+  return { type: 'string', description, maxLength: 4096, pattern: IMAGE_REFERENCE_PATTERN };
+}
+
 /** A string that must be a DNS-1123 label. */
 export function dnsLabel(description: string): JsonSchema {
   return { type: 'string', description, minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN };
@@ -41,12 +63,12 @@ export const METAV1_CONDITIONS: JsonSchema = {
     type: 'object',
     required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
     properties: {
-      type: { type: 'string', maxLength: 316 },
-      status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-      observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-      lastTransitionTime: { type: 'string', format: 'date-time' },
-      reason: { type: 'string', maxLength: 1024 },
-      message: { type: 'string', maxLength: 32768 },
+      type: { type: 'string', maxLength: 316, description: 'Type of the condition, in CamelCase.' },
+      status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'Whether the condition holds.' },
+      observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: '`metadata.generation` the condition was set for.' },
+      lastTransitionTime: { type: 'string', format: 'date-time', description: 'When the condition last changed status.' },
+      reason: { type: 'string', maxLength: 1024, description: 'Machine-readable reason for the last transition, in CamelCase.' },
+      message: { type: 'string', maxLength: 32768, description: 'Human-readable details of the last transition.' },
     },
   },
 };
@@ -64,8 +86,8 @@ export const SERVICE_PORT: JsonSchema = {
       'anyOf': [{ type: 'integer' }, { type: 'string' }],
       'description': 'Container port (number or name) the Service forwards to. Defaults to `port`.',
     },
-    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' },
-    appProtocol: { type: 'string' },
+    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP', description: 'Protocol of the port.' },
+    appProtocol: { type: 'string', description: 'Application protocol of the port (e.g. `http`, `kubernetes.io/h2c`), a hint for proxies.' },
   },
 };
 

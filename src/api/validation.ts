@@ -4,6 +4,14 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CustomResourceDefinitionSpec, JsonSchema, rootSchemaOf, ValidationRule } from './crd';
 // eslint-disable-next-line import/no-cycle
 import { definitionOf } from './index';
+import { IMAGE_REFERENCE_PATTERN } from './schema-parts';
+
+/**
+ * What the API server does with a field its schema does not declare: `kubectl apply` and `create`
+ * ask for strict field validation (the default since Kubernetes 1.27), and the request fails;
+ * a client that asks for `Warn` or `Ignore` gets the field pruned from the stored object.
+ */
+const UNKNOWN_FIELD_ON_THE_SERVER = 'the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off';
 
 /**
  * Synth-time validation of a custom resource against the same definition its CRD is made from:
@@ -31,7 +39,7 @@ export function validateManifest(manifest: Record<string, any>): string[] {
  * unknown fields are errors, then the CEL rules. `unknownField` tells the reader what would happen
  * to an undeclared field.
  */
-export function validateDocument(schema: JsonSchema, doc: unknown, unknownField: string = 'the API server would drop it'): string[] {
+export function validateDocument(schema: JsonSchema, doc: unknown, unknownField: string = UNKNOWN_FIELD_ON_THE_SERVER): string[] {
   const defaulted = JSON.parse(JSON.stringify(doc ?? null));
   let validate = documentValidators.get(schema);
   if (!validate) {
@@ -106,7 +114,7 @@ function toAjvSchema(schema: JsonSchema): Record<string, any> {
   return out;
 }
 
-function formatAjvError(e: ErrorObject, doc: unknown, unknownField: string = 'the API server would drop it'): string {
+function formatAjvError(e: ErrorObject, doc: unknown, unknownField: string = UNKNOWN_FIELD_ON_THE_SERVER): string {
   const path = toFieldPath(e.instancePath);
   const value = valueAt(doc, e.instancePath);
   switch (e.keyword) {
@@ -116,6 +124,11 @@ function formatAjvError(e: ErrorObject, doc: unknown, unknownField: string = 'th
       return `${join(path, e.params.missingProperty)}: required field is missing`;
     case 'enum':
       return `${path}: ${JSON.stringify(value)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      if (e.params.pattern === IMAGE_REFERENCE_PATTERN) {
+        return `${path}: ${JSON.stringify(value)} is not an image reference: write [registry[:port]/]path[:tag][@algorithm:digest] with a lowercase path, e.g. 'python:3.12-slim'`;
+      }
+      return `${path}: ${e.message} (got ${JSON.stringify(value)})`;
     default:
       return `${path}: ${e.message} (got ${JSON.stringify(value)})`;
   }

@@ -24,7 +24,7 @@ describe('validateManifest (synth-time twin of the API server)', () => {
 
   test('fields the server would prune are reported instead of silently lost', () => {
     expect(validateManifest(genericJob({ replicaSpecs: [worker({ replica: 3 })] }))).toEqual([
-      'spec.replicaSpecs[0].replica: unknown field; the API server would drop it. Remove it or check its spelling',
+      'spec.replicaSpecs[0].replica: unknown field; the API server rejects it under strict field validation (the kubectl default) and prunes it when validation is off. Remove it or check its spelling',
     ]);
   });
 
@@ -157,5 +157,30 @@ describe('validateManifest (synth-time twin of the API server)', () => {
     expect(aj.spec.names.shortNames).toEqual(['aj']);
     expect(aj.spec.versions[0].additionalPrinterColumns.map((c: any) => `${c.name}${c.priority ? '(wide)' : ''}`))
       .toEqual(['Phase', 'Progress', 'Age', 'Type(wide)', 'Config(wide)']);
+  });
+});
+
+describe('image references in the CRD (one pattern for the CRD and the constructs)', () => {
+  const job = (image: string) => ({
+    apiVersion: 'batch.tensorstack.dev/v1beta1',
+    kind: 'GenericJob',
+    metadata: { name: 'train' },
+    spec: { replicaSpecs: [{ type: 'worker', template: { spec: { containers: [{ name: 'c', image }] } } }] },
+  });
+
+  test.each([
+    'python:3.12-slim',
+    'localhost:5000/team/train:1.0',
+    'ghcr.io/kubejobs/kubejobs:0.1.0',
+    `pytorch/pytorch@sha256:${'0'.repeat(64)}`,
+    `nvcr.io/nvidia/pytorch:24.01-py3@sha256:${'f'.repeat(64)}`,
+  ])('%s is accepted', (image) => {
+    expect(validateManifest(job(image))).toEqual([]);
+  });
+
+  test.each(['', ' python:3.12-slim', 'Python 3.12-slim', 'python@sha256:abc', 'Python:3.12'])('%j is rejected', (image) => {
+    expect(validateManifest(job(image))).toEqual([
+      `spec.replicaSpecs[0].template.spec.containers[0].image: ${JSON.stringify(image)} is not an image reference: write [registry[:port]/]path[:tag][@algorithm:digest] with a lowercase path, e.g. 'python:3.12-slim'`,
+    ]);
   });
 });

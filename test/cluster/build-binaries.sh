@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control-plane binaries used by the cluster tests:
-#   etcd, kube-apiserver, kube-controller-manager
+#   etcd, kube-apiserver, kube-controller-manager,
+# and the kubectl of the same release (the tests apply manifests with it as users do),
 # from the Go module proxy (never from prebuilt release downloads).
 #
 # The Kubernetes release is read from ./K8S_VERSION (one line, e.g. v1.33.13)
@@ -12,8 +13,8 @@
 # holds the three executables.
 #
 # Environment:
-#   KUBEJOBS_K8S_BIN_DIR  directory with prebuilt etcd, kube-apiserver and
-#                         kube-controller-manager: used as-is, nothing is built.
+#   KUBEJOBS_K8S_BIN_DIR  directory with prebuilt etcd, kube-apiserver,
+#                         kube-controller-manager and kubectl: used as-is, nothing is built.
 #   KUBEBUILDER_ASSETS    same, but only used when it holds all three (envtest
 #                         asset dirs normally lack kube-controller-manager).
 #   KUBEJOBS_CACHE_DIR    cache root (default: $HOME/.cache/kubejobs); binaries
@@ -28,7 +29,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 version="${KUBEJOBS_K8S_VERSION:-$(tr -d ' \t\r\n' <"$here/K8S_VERSION")}"
-binaries=(etcd kube-apiserver kube-controller-manager)
+binaries=(etcd kube-apiserver kube-controller-manager kubectl)
 # Bump when the build recipe (flags, ldflags) changes so caches are rebuilt.
 recipe=1
 
@@ -117,10 +118,10 @@ need_go="${need_go:-1.24.0}"
 if [[ -z "$go_bin" ]]; then
   die "Go is not installed, and no prebuilt binaries were found.
   Either install Go >= $need_go (https://go.dev/dl/) so this script can build
-  etcd, kube-apiserver and kube-controller-manager $version from the Go module proxy
+  etcd, kube-apiserver, kube-controller-manager and kubectl $version from the Go module proxy
   (about 4-5 min on 2 cores once, then cached in $out),
   or set KUBEJOBS_K8S_BIN_DIR to a directory holding executable
-  etcd, kube-apiserver and kube-controller-manager."
+  etcd, kube-apiserver, kube-controller-manager and kubectl."
 fi
 have_go="$("$go_bin" env GOVERSION)"
 have_go="${have_go#go}"
@@ -183,6 +184,7 @@ $dl"
   go get -tool \
     "k8s.io/kubernetes/cmd/kube-apiserver@$version" \
     "k8s.io/kubernetes/cmd/kube-controller-manager@$version" \
+    "k8s.io/kubernetes/cmd/kubectl@$version" \
     "go.etcd.io/etcd/server/v3@$etcd_version"
   go mod tidy
 
@@ -220,10 +222,10 @@ ldflags="-s -w
   -X k8s.io/component-base/version.gitMinor=$minor
   -X k8s.io/component-base/version.gitTreeState=clean"
 ldflags="$(echo $ldflags)"
-log "building kube-apiserver and kube-controller-manager $version (this takes a while on a cold cache)"
+log "building kube-apiserver, kube-controller-manager and kubectl $version (this takes a while on a cold cache)"
 # nice: the build saturates every core; keep interactive work responsive.
 CGO_ENABLED=0 nice -n 10 "$go_bin" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
 log "building etcd"
 CGO_ENABLED=0 nice -n 10 "$go_bin" build -trimpath -buildvcs=false -ldflags "-s -w" -o "$tmp/etcd" \
   go.etcd.io/etcd/server/v3

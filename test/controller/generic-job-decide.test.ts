@@ -198,3 +198,59 @@ test('expandT9kVariables leaves unknown variables alone', () => {
   expect(expandT9kVariables('$(service.worker[2].host):$(service.port[http]) $(service.worker[3].host) $(service.port[grpc]) $(X)', scope))
     .toBe('j-worker-2:80 $(service.worker[3].host) $(service.port[grpc]) $(X)');
 });
+
+describe('a container that cannot start is shown on the job (issue 13)', () => {
+  const waiting = (name: string, reason: string, message: string | undefined, init = false): ObservedPod => {
+    const status = [{ name: init ? 'setup' : 'main', state: { waiting: { reason, ...(message ? { message } : {}) } } }];
+    return {
+      ...pod(name, 'Pending'),
+      spec: { nodeName: 'node-1' },
+      status: { phase: 'Pending', ...(init ? { initContainerStatuses: status } : { containerStatuses: status }) },
+    };
+  };
+  const replicaFailure = (plan: ReturnType<typeof decide>) => plan.status.conditions?.find((c) => c.type === 'ReplicaFailure');
+
+  test.each([
+    ['CreateContainerConfigError', 'container has runAsNonRoot and image will run as root (pod: "j-worker-0_ns(u)", container: main)'],
+    ['ImagePullBackOff', 'Back-off pulling image "pyhton:3.12-slim"'],
+    ['ErrImagePull', 'failed to pull and unpack image "docker.io/library/pyhton:3.12-slim": not found'],
+    ['InvalidImageName', 'Failed to apply default image tag "Python 3.12": couldn\'t parse image name'],
+    ['CrashLoopBackOff', 'back-off 10s restarting failed container=main'],
+  ])('%s: ReplicaFailure=True with the kubelet\'s message, and one Warning Event', (reason, message) => {
+    const plan = decide({ job: job({}), pods: [waiting('j-worker-0', reason, message), pod('j-worker-1', 'Running')], services: [], now: NOW });
+    expect(replicaFailure(plan)).toEqual({
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason,
+      lastTransitionTime: NOW,
+      message: `j-worker-0 container 'main' cannot start (${reason}): ${message}`,
+    });
+    expect(plan.status.phase).toBe('Running');
+    expect(plan.events).toContainEqual({ type: 'Warning', reason, message: `j-worker-0 container 'main' cannot start (${reason}): ${message}` });
+    // The next reconcile sees the same: the condition stays, no second Event.
+    const again = decide({ job: job({}, plan.status), pods: [waiting('j-worker-0', reason, message), pod('j-worker-1', 'Running')], services: [], now: '2026-01-01T00:01:00Z' });
+    expect(replicaFailure(again)).toEqual(replicaFailure(plan));
+    expect(again.events.filter((e) => e.reason === reason)).toEqual([]);
+  });
+
+  test('init containers count too; every replica that cannot start is named', () => {
+    const plan = decide({
+      job: job({}),
+      pods: [waiting('j-worker-0', 'ErrImagePull', 'not found', true), waiting('j-worker-1', 'CreateContainerConfigError', 'secret "s3" not found')],
+      services: [],
+      now: NOW,
+    });
+    expect(replicaFailure(plan)?.reason).toBe('ErrImagePull');
+    expect(replicaFailure(plan)?.message).toBe(
+      'j-worker-0 container \'setup\' cannot start (ErrImagePull): not found; j-worker-1 container \'main\' cannot start (CreateContainerConfigError): secret "s3" not found',
+    );
+  });
+
+  test('a container that is only being created is not a failure, and the condition clears once the pods run', () => {
+    const creating = decide({ job: job({}), pods: [waiting('j-worker-0', 'ContainerCreating', undefined), waiting('j-worker-1', 'PodInitializing', undefined)], services: [], now: NOW });
+    expect(replicaFailure(creating)).toBeUndefined();
+    const stuck = decide({ job: job({}), pods: [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off'), pod('j-worker-1', 'Running')], services: [], now: NOW });
+    const recovered = decide({ job: job({}, stuck.status), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Running')], services: [], now: NOW });
+    expect(replicaFailure(recovered)).toMatchObject({ status: 'False' });
+  });
+});

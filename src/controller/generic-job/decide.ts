@@ -10,8 +10,37 @@ export interface ObservedPod extends KubeObject {
   status?: {
     phase?: string;
     conditions?: Array<{ type: string; status: string }>;
-    containerStatuses?: Array<{ name: string; state?: { waiting?: unknown; running?: unknown; terminated?: { exitCode?: number } } }>;
+    containerStatuses?: ObservedContainerStatus[];
+    initContainerStatuses?: ObservedContainerStatus[];
   };
+}
+
+/** A container's status as the decision reads it. */
+export interface ObservedContainerStatus {
+  name: string;
+  state?: { waiting?: { reason?: string; message?: string }; running?: unknown; terminated?: { exitCode?: number } };
+}
+
+/**
+ * Waiting reasons the kubelet gives a container that cannot start, and will not start without a
+ * change to the job or the cluster (a pull secret, an image name, a security context): shown on
+ * the job instead of a replica that sits Pending with no word why. `CrashLoopBackOff` cannot
+ * happen to our `restartPolicy: Never` containers, but can to a restartable init container.
+ */
+export const CANNOT_START_REASONS: ReadonlySet<string> = new Set([
+  'CreateContainerConfigError', 'CreateContainerError', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff',
+]);
+
+/** `ReplicaFailure` while a replica's container cannot start: the replicas and the kubelet's words. */
+export function containersThatCannotStart(replicaName: string, pod: ObservedPod | undefined): Array<{ reason: string; message: string }> {
+  if (!pod || pod.metadata?.deletionTimestamp) return [];
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return statuses.flatMap((c) => {
+    const waiting = c.state?.waiting;
+    if (!waiting?.reason || !CANNOT_START_REASONS.has(waiting.reason)) return [];
+    const said = waiting.message ? `: ${waiting.message}` : '';
+    return [{ reason: waiting.reason, message: `${replicaName} container '${c.name}' cannot start (${waiting.reason})${said}` }];
+  });
 }
 
 /** Everything the decision looks at. */
@@ -293,9 +322,16 @@ export function decide(observed: Observed): Plan {
     // Names the replicas failed now (also when that fails the job), and clears once every replica
     // runs (or has finished) again or the job succeeds, so it never names a recovered replica.
     const failedNow = replicas.filter((r) => phaseOf.get(r.name) === 'Failed');
+    const cannotStart = outcome ? [] : replicas.flatMap((r) => containersThatCannotStart(r.name, podByName.get(r.name)));
     if (failedNow.length > 0) {
       const names = failedNow.map((r) => `${r.name}${restarting.has(r.name) ? ' (restarting)' : ''}`);
       conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${names.join(', ')}`);
+    } else if (cannotStart.length > 0) {
+      // The first container's reason names the condition; the message lists every one.
+      const message = cannotStart.map((c) => c.message).join('; ');
+      const changed = conditions.reason('ReplicaFailure') !== cannotStart[0].reason || conditions.message('ReplicaFailure') !== message;
+      conditions.set('ReplicaFailure', 'True', cannotStart[0].reason, message);
+      if (changed) events.push({ type: 'Warning', reason: cannotStart[0].reason, message });
     } else if (phase === 'Running' && replicas.every((r) => phaseOf.get(r.name) === 'Running' || phaseOf.get(r.name) === 'Succeeded')) {
       conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
     } else if (outcome?.phase === 'Succeeded' && conditions.status('ReplicaFailure') === 'True') {
@@ -399,6 +435,10 @@ class ConditionSet {
 
   public reason(type: JobCondition['type']): string | undefined {
     return this.byType.get(type)?.reason;
+  }
+
+  public message(type: JobCondition['type']): string | undefined {
+    return this.byType.get(type)?.message;
   }
 
   public set(type: JobCondition['type'], status: JobCondition['status'], reason: string | undefined, message: string): void {

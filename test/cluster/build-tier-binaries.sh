@@ -53,9 +53,10 @@ pinned() {
     die "$1 is not pinned in $pins"
 }
 
+# type -P: a path, never the go() function below.
 find_go() {
-  if [[ -n "${KUBEJOBS_GO:-}" ]]; then command -v "$KUBEJOBS_GO" && return; fi
-  command -v go && return
+  if [[ -n "${KUBEJOBS_GO:-}" ]]; then type -P "$KUBEJOBS_GO" && return; fi
+  type -P go && return
   [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
   die "Go is not installed: the cluster test tiers build kube-scheduler, kwok, Kueue, the
   AppWrapper controller and the training-operator from the Go module proxy. Install Go >= 1.25
@@ -63,8 +64,13 @@ find_go() {
 }
 go_bin=""
 go() {
-  [[ -n "$go_bin" ]] || go_bin="$(find_go)"
+  [[ -n "$go_bin" ]] || go_bin="$(find_go)" || exit 1
   GOWORK=off CGO_ENABLED=0 "$go_bin" "$@"
+}
+# go build under nice: the build saturates the cores it is given; keep other work responsive.
+go_build() {
+  [[ -n "$go_bin" ]] || go_bin="$(find_go)" || exit 1
+  GOWORK=off CGO_ENABLED=0 nice -n 10 "$go_bin" build "${build_p[@]}" "$@"
 }
 build_p=()
 [[ -n "${KUBEJOBS_GO_BUILD_P:-}" ]] && build_p=(-p "$KUBEJOBS_GO_BUILD_P")
@@ -98,7 +104,7 @@ build_scheduler() {
     ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1
       -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
     log "building kube-scheduler $version"
-    (cd "$here" && nice -n 10 go build "${build_p[@]}" -trimpath -buildvcs=false -ldflags "$(echo $ldflags)" \
+    (cd "$here" && go_build -trimpath -buildvcs=false -ldflags "$(echo $ldflags)" \
       -o "$tmp/bin/kube-scheduler" k8s.io/kubernetes/cmd/kube-scheduler) || { rm -rf "$tmp"; die "kube-scheduler build failed"; }
     install_dir "$tmp" "$out" "$key"
     log "built kube-scheduler in $((SECONDS - start)) s"
@@ -108,7 +114,8 @@ build_scheduler() {
 
 module_dir() { # module@version -> source directory in the module cache
   local dl dir
-  dl="$(go mod download -json "$1" 2>&1)" || die "could not download $1 from the Go module proxy:
+  # Outside any module: inside ../go.mod's module, go would try to add $1 to it.
+  dl="$(cd "$tiers_dir" && go mod download -json "$1" 2>&1)" || die "could not download $1 from the Go module proxy:
 $dl"
   dir="$(sed -n 's/.*"Dir": *"\([^"]*\)".*/\1/p' <<<"$dl")"
   [[ -d "$dir" ]] || die "no source directory for $1 in: $dl"
@@ -130,7 +137,7 @@ build_module() { # name
     cp -r "$src/." "$tmp/src/"
     chmod -R u+w "$tmp/src"
     log "building $name $mversion ($module $pkg)"
-    (cd "$tmp/src" && nice -n 10 go build "${build_p[@]}" -trimpath -buildvcs=false -ldflags "-s -w" \
+    (cd "$tmp/src" && go_build -trimpath -buildvcs=false -ldflags "-s -w" \
       -o "$tmp/bin/$name" "$pkg") || { rm -rf "$tmp"; die "$name build failed"; }
     mv "$tmp/src/$manifests" "$tmp/manifests"
     cp "$tmp/src/go.mod" "$tmp/manifests/go.mod"

@@ -10,8 +10,9 @@ export interface TestPod extends KubeObject {
     initContainers?: unknown[];
     restartPolicy?: string;
     schedulerName?: string;
+    nodeName?: string;
   };
-  status?: { phase?: string };
+  status?: { phase?: string; containerStatuses?: Array<{ name: string; state?: { terminated?: { exitCode: number; reason?: string } } }> };
 }
 
 /** The T9k scheduler's PodGroup kind, reduced to what the controller writes. */

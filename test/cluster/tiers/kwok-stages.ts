@@ -76,8 +76,14 @@ export function kwokConfigDocuments(): Record<string, unknown>[] {
 /** The annotation KWOK manages nodes by (`<annotation>=fake`). */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
+/** jq: the per-pod annotation `<key>.<pod name>`, else `<key>`. */
 function annotation(key: string): string {
-  return `.metadata.annotations["${key}"]`;
+  return `(.metadata.annotations["${key}." + .metadata.name] // .metadata.annotations["${key}"])`;
+}
+
+/** Go template: the same lookup as {@link annotation}, into `$var`. */
+function templateAnnotation(variable: string, key: string): string {
+  return `{{ $${variable} := or (index .metadata.annotations (printf "%s.%s" "${key}" .metadata.name)) (index .metadata.annotations "${key}") }}`;
 }
 
 function annotationDelay(key: string): Record<string, unknown> {
@@ -188,8 +194,8 @@ startTime: {{ $now | Quote }}
 
 const POD_EXITED = `{{ $now := Now }}
 {{ $root := . }}
-{{ $code := index .metadata.annotations "${POD_EXIT_CODE}" }}
-{{ $reason := index .metadata.annotations "${POD_EXIT_REASON}" }}
+${templateAnnotation('code', POD_EXIT_CODE)}
+${templateAnnotation('reason', POD_EXIT_REASON)}
 {{ if not $reason }}{{ if eq $code "0" }}{{ $reason = "Completed" }}{{ else }}{{ $reason = "Error" }}{{ end }}{{ end }}
 conditions:
 - lastTransitionTime: {{ $now | Quote }}

@@ -79,6 +79,15 @@ is_current() { # dir key binary
   [[ $force == 0 && -x "$1/bin/$3" && -f "$1/.kubejobs-build-stamp" && "$(cat "$1/.kubejobs-build-stamp")" == "$2" ]]
 }
 
+# Serialise concurrent builds of one component (two jest workers starting a tier at once), and only
+# that one: a file needing the scheduling tier must not wait for a build of Kueue. Taking the lock of
+# the next component releases the previous one (same descriptor).
+lock_component() {
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$tiers_dir/.build-$1.lock"
+  flock 9
+}
+
 install_dir() { # tmp out key
   echo "$3" >"$1/.kubejobs-build-stamp"
   rm -rf "$2"
@@ -93,6 +102,7 @@ scheduler_key() {
 build_scheduler() {
   local out="$tiers_dir/kube-scheduler@$version" key tmp start minor ldflags
   key="$(scheduler_key)"
+  is_current "$out" "$key" kube-scheduler || lock_component kube-scheduler
   if ! is_current "$out" "$key" kube-scheduler; then
     [[ "$version" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "bad Kubernetes version '$version'"
     minor="${BASH_REMATCH[1]}"
@@ -127,6 +137,7 @@ build_module() { # name
   read -r tier module mversion pkg manifests <<<"$(pinned "$name")"
   out="$tiers_dir/$name@$mversion"
   key="$name $module@$mversion $pkg $manifests recipe=$recipe"
+  is_current "$out" "$key" "$name" || lock_component "$name"
   if ! is_current "$out" "$key" "$name"; then
     start=$SECONDS
     src="$(module_dir "$module@$mversion")"
@@ -163,11 +174,6 @@ check_kueue_requires() {
   Pin the versions Kueue requires in $pins."
 }
 
-# Serialise concurrent runs (two jest workers starting a tier at once).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$tiers_dir/.build.lock"
-  flock 9
-fi
 
 build_scheduler
 build_module kwok

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoreV1Api, KubernetesObject, KubernetesObjectApi, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObject, KubernetesObjectApi, V1Pod } from '@kubernetes/client-node';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
@@ -54,15 +54,14 @@ beforeAll(async () => {
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
-  const kc = cluster().plane.kubeConfig;
-  await applyManifests(kc, [
+  await applyManifests(kc(), [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEAM } },
     // No Volcano here: its Job CRD from our schemas, so the AppWrapper controller can create one.
     crdManifestOf(VOLCANO_JOB) as KubernetesObject,
   ]);
 }, 180_000);
 
-function kc() {
+function kc(): KubeConfig {
   return cluster().plane.kubeConfig;
 }
 
@@ -162,14 +161,19 @@ test('the construct test chart\'s AppWrappers: the PyTorchJob one Succeeded, the
   await waitForPhase(TEAM, 'pytorch-test', 'Succeeded');
   expect((await pods(TEAM, 'pytorch-test')).map((p) => p.status?.phase)).toEqual(['Succeeded', 'Succeeded']);
   await waitFor('Volcano Job vc-test created', async () =>
-    await getJson(kc(), `/apis/batch.volcano.sh/v1alpha1/namespaces/${TEAM}/jobs/vc-test`), { timeoutMs: 90_000, intervalMs: 500 });
+    getJson(kc(), `/apis/batch.volcano.sh/v1alpha1/namespaces/${TEAM}/jobs/vc-test`), { timeoutMs: 90_000, intervalMs: 500 });
   await deleteAppWrapper(TEAM, 'vc-test');
 });
 
 test('an explicit cleanPodPolicy Running still deletes the workers when the master finishes first (why it is no longer the default)', async () => {
   const aw = synthAppWrapper({
-    metadata: { name: 'clean-running' }, image: 'busybox', command: ['true'], workers: 2, gpusPerPod: 1,
-    queue: 'team-a-queue', cleanPodPolicy: CleanPodPolicy.RUNNING,
+    metadata: { name: 'clean-running' },
+    image: 'busybox',
+    command: ['true'],
+    workers: 2,
+    gpusPerPod: 1,
+    queue: 'team-a-queue',
+    cleanPodPolicy: CleanPodPolicy.RUNNING,
   });
   // The worker would run for a minute: the training-operator deletes it when the master succeeds.
   await applyManifests(kc(), [scriptAppWrapperPods(aw, (p) => ({ exitCode: 0, runForMs: p.includes('.Master.') ? 500 : 60_000 }))]);
@@ -193,22 +197,55 @@ test('an explicit cleanPodPolicy Running still deletes the workers when the mast
 const VARIANTS: [string, AppWrapperJobProps][] = [
   ['PyTorch defaults', { image: 'busybox', command: ['true'] }],
   ['PyTorch, 4 workers with GPUs, CPU, memory, nprocPerNode, every fault-tolerance setting', {
-    image: 'busybox', command: ['sh', '-c', 'torchrun train.py'], workers: 4, gpusPerPod: 2, cpu: kplus.Cpu.units(4), memory: Size.gibibytes(16),
-    nprocPerNode: NprocPerNode.GPU, queue: 'team-a-queue', priorityClass: 'high', retryLimit: 0,
-    admissionGracePeriod: Duration.minutes(2), warmupGracePeriod: Duration.minutes(10), failureGracePeriod: Duration.seconds(30),
-    retryPausePeriod: Duration.minutes(3), successTtl: Duration.hours(1), terminalExitCodes: [3, 4], retryableExitCodes: [1],
+    image: 'busybox',
+    command: ['sh', '-c', 'torchrun train.py'],
+    workers: 4,
+    gpusPerPod: 2,
+    cpu: kplus.Cpu.units(4),
+    memory: Size.gibibytes(16),
+    nprocPerNode: NprocPerNode.GPU,
+    queue: 'team-a-queue',
+    priorityClass: 'high',
+    retryLimit: 0,
+    admissionGracePeriod: Duration.minutes(2),
+    warmupGracePeriod: Duration.minutes(10),
+    failureGracePeriod: Duration.seconds(30),
+    retryPausePeriod: Duration.minutes(3),
+    successTtl: Duration.hours(1),
+    terminalExitCodes: [3, 4],
+    retryableExitCodes: [1],
   }],
   ['PyTorch, cleanPodPolicy All, no shared memory, scheduler, tolerations, nodeSelector, labels, annotations, env, suspend', {
-    image: 'busybox', command: ['true'], workers: 2, cleanPodPolicy: CleanPodPolicy.ALL, sharedMemory: Size.mebibytes(0),
-    schedulerName: 'default-scheduler', tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-    nodeSelector: { [GPU_PRODUCT_LABEL]: 'NVIDIA-A100-SXM4-80GB' }, labels: { team: 'a' }, annotations: { note: 'x' }, env: { EPOCHS: '3' },
-    suspend: true, imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT, workingDir: '/work', nprocPerNode: NprocPerNode.of(2),
+    image: 'busybox',
+    command: ['true'],
+    workers: 2,
+    cleanPodPolicy: CleanPodPolicy.ALL,
+    sharedMemory: Size.mebibytes(0),
+    schedulerName: 'default-scheduler',
+    tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+    nodeSelector: { [GPU_PRODUCT_LABEL]: 'NVIDIA-A100-SXM4-80GB' },
+    labels: { team: 'a' },
+    annotations: { note: 'x' },
+    env: { EPOCHS: '3' },
+    suspend: true,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    workingDir: '/work',
+    nprocPerNode: NprocPerNode.of(2),
   }],
   ['Volcano defaults', { image: 'busybox', command: ['true'], innerType: InnerJobType.VOLCANO }],
   ['Volcano, partitions, network topology, minAvailable, task name, port, retries', {
-    image: 'busybox', command: ['true'], innerType: InnerJobType.VOLCANO, replicas: 4, minAvailable: 2, taskName: 'trainer',
-    masterPort: 29500, maxRetry: 3, gpusPerPod: 8, nprocPerNode: NprocPerNode.of(8),
-    networkTopology: { mode: NetworkTopologyMode.HARD, highestTierAllowed: 1 }, partitions: { totalPartitions: 2, partitionSize: 2 },
+    image: 'busybox',
+    command: ['true'],
+    innerType: InnerJobType.VOLCANO,
+    replicas: 4,
+    minAvailable: 2,
+    taskName: 'trainer',
+    masterPort: 29500,
+    maxRetry: 3,
+    gpusPerPod: 8,
+    nprocPerNode: NprocPerNode.of(8),
+    networkTopology: { mode: NetworkTopologyMode.HARD, highestTierAllowed: 1 },
+    partitions: { totalPartitions: 2, partitionSize: 2 },
     queue: 'team-a-queue',
   }],
 ];

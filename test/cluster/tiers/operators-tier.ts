@@ -185,8 +185,7 @@ export async function startOperatorsTier(
     const appWrapperTmp = path.join(stateDir, 'appwrapper-tmp');
     installServingCerts(appWrapperCerts, path.join(appWrapperTmp, 'k8s-webhook-server', 'serving-certs'));
     const appWrapperProc = procs.launch('appwrapper', 'nsenter', inNetns([appwrapper.binary,
-      `--kubeconfig=${kubeconfig(path.join(stateDir, 'appwrapper.kubeconfig'), identities[1], APPWRAPPER_SERVICE_ACCOUNT)}`,
-    ]), { ...process.env, NAMESPACE: APPWRAPPER_NAMESPACE, TMPDIR: appWrapperTmp });
+      `--kubeconfig=${kubeconfig(path.join(stateDir, 'appwrapper.kubeconfig'), identities[1], APPWRAPPER_SERVICE_ACCOUNT)}`]), { ...process.env, NAMESPACE: APPWRAPPER_NAMESPACE, TMPDIR: appWrapperTmp });
 
     // --- the training-operator ------------------------------------------------------------------
     // Its cert dir is hard-coded /tmp/k8s-webhook-server/serving-certs: its own /tmp, by bind mount.

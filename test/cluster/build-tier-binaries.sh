@@ -9,7 +9,8 @@
 # and go.sum; the manifests directory listed there (CRDs, webhooks, RBAC) is copied next to the
 # binary, so the tests never read the Go module cache.
 #
-# Usage: build-tier-binaries.sh [--force] TIER...
+# Usage: build-tier-binaries.sh [--force] TIER...  (or component names from TIER_MODULES, to build
+# just those, e.g. while another build runs)
 # Output: progress on stderr; on stdout one line per component: NAME<TAB>DIR, where DIR holds
 # bin/NAME and, for upstream modules, manifests/.
 #
@@ -33,15 +34,20 @@ die() { log "ERROR: $*"; exit 1; }
 force=0
 want_scheduling=0
 want_operators=0
+only=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     scheduling) want_scheduling=1 ;;
     operators) want_scheduling=1; want_operators=1 ;;
-    *) die "unknown argument '$arg'; usage: $0 [--force] scheduling|operators..." ;;
+    *)
+      awk -v n="$arg" '$1 == n { found = 1 } END { exit !found }' "$pins" ||
+        die "unknown argument '$arg'; usage: $0 [--force] scheduling|operators|COMPONENT..."
+      only+=("$arg") ;;
   esac
 done
-[[ $want_scheduling == 1 ]] || die "name a tier: scheduling or operators"
+[[ $want_scheduling == 1 || ${#only[@]} -gt 0 ]] || die "name a tier: scheduling or operators"
+
 
 cache_root="${KUBEJOBS_CACHE_DIR:-$HOME/.cache/kubejobs}"
 tiers_dir="$cache_root/tiers"
@@ -175,6 +181,10 @@ check_kueue_requires() {
 }
 
 
+if [[ ${#only[@]} -gt 0 && $want_scheduling == 0 ]]; then
+  for name in "${only[@]}"; do build_module "$name"; done
+  exit 0
+fi
 build_scheduler
 build_module kwok
 if [[ $want_operators == 1 ]]; then

@@ -22,15 +22,16 @@ for (const arg of process.argv.slice(2)) {
   const listen = endpoint(from);
   const target = endpoint(to);
   if (listen.path) fs.rmSync(listen.path, { force: true });
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(target);
+  // allowHalfOpen: a side that finished sending may still receive (pipe() forwards each end).
+  const server = net.createServer({ allowHalfOpen: true }, (inbound) => {
+    const outbound = net.connect({ ...target, allowHalfOpen: true });
+    // pipe() ends the other side once one side has ended and its data is flushed; an error
+    // (a reset, a refused connection) tears both down.
     inbound.pipe(outbound);
     outbound.pipe(inbound);
-    const close = () => { inbound.destroy(); outbound.destroy(); };
-    inbound.on('error', close);
-    outbound.on('error', close);
-    inbound.on('close', close);
-    outbound.on('close', close);
+    const abort = () => { inbound.destroy(); outbound.destroy(); };
+    inbound.on('error', abort);
+    outbound.on('error', abort);
   });
   server.on('error', (err) => { process.stderr.write(`netns-relay: ${arg}: ${err.message}\n`); process.exit(1); });
   server.listen(listen.path ? listen.path : { host: listen.host, port: listen.port }, () => {

@@ -123,8 +123,16 @@ test('examples/app-wrapper-job: the PyTorch AppWrapper runs to Succeeded in the 
   await applyManifests(kc(), [scriptAppWrapperPods(finetune, MASTER_FIRST)]);
 
   const done = await waitForPhase(TEAM, 'bert-finetune', 'Succeeded');
-  // Queued by Kueue (the mutating webhooks suspended it on creation), then admitted.
-  expect(done.status.conditions.find((c: any) => c.type === 'QuotaReserved')?.status).toBe('True');
+  // Queued by Kueue (the mutating webhooks suspended it on creation), admitted in the example's
+  // queue, and finished there (the quota is released: QuotaReserved is False again by now).
+  expect(done.status.conditions.find((c: any) => c.type === 'QuotaReserved')).toBeDefined();
+  const workload = await waitFor('the Kueue Workload of bert-finetune Finished', async () => {
+    const list = await getJson(kc(), `/apis/kueue.x-k8s.io/v1beta2/namespaces/${TEAM}/workloads`) as { items: Record<string, any>[] };
+    const w = list.items.find((x) => x.metadata.ownerReferences?.some((o: any) => o.kind === 'AppWrapper' && o.name === 'bert-finetune'));
+    return w?.status?.conditions?.some((c: any) => c.type === 'Finished' && c.status === 'True') ? w : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  expect(workload.spec.queueName).toBe('team-a-queue');
+  expect(workload.status.conditions.find((c: any) => c.type === 'Finished')).toMatchObject({ status: 'True', reason: 'Succeeded' });
   const ran = await pods(TEAM, 'bert-finetune');
   expect(ran.map((p) => p.metadata?.name).sort())
     .toEqual(['bert-finetune-master-0', 'bert-finetune-worker-0', 'bert-finetune-worker-1', 'bert-finetune-worker-2']);

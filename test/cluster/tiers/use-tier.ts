@@ -60,8 +60,12 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
     const controllers = [...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS];
     plane = await startControlPlane({ ...options.plane, binDir, controllers });
     try {
+      let t = Date.now();
       scheduling = await startSchedulingTier(plane, built, options.nodes ?? []);
+      debug(`scheduling tier started in ${Date.now() - t} ms`);
+      t = Date.now();
       if (tier === 'operators') operators = await startOperatorsTier(plane, built);
+      if (operators) debug(`operators tier started in ${Date.now() - t} ms`);
     } catch (err) {
       await stopAll(true);
       throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
@@ -82,4 +86,9 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
     }
     return { plane, scheduling, ...(operators ? { operators } : {}) };
   };
+}
+
+/** Start timings, only with $KUBEJOBS_CLUSTER_DEBUG set (as control-plane.ts prints its own). */
+function debug(message: string): void {
+  if (process.env.KUBEJOBS_CLUSTER_DEBUG) process.stderr.write(`kubejobs-cluster: ${message}\n`);
 }

@@ -22,6 +22,7 @@ import { scriptAppWrapperPods } from './app-wrapper-scripts';
 import { APPWRAPPER_NAMESPACE, APPWRAPPER_SERVICE_ACCOUNT } from './operators-tier';
 import { PodScript } from './pod-script';
 import { GPU_PRODUCT_LABEL } from './scheduling-tier';
+import { ensureTierBinaries, pinnedModules } from './tier-binaries';
 import { useOperatorsTier } from './use-tier';
 import { cdk8sSynth } from '../../../projenrc/examples';
 import {
@@ -107,6 +108,17 @@ function synthAppWrapper(props: AppWrapperJobProps, namespace = TEAM): Record<st
   const [aw] = Testing.synth(chart);
   return aw;
 }
+
+test('drift check: the AppWrapper controller and training-operator run at the versions Kueue is built against', async () => {
+  const built = await ensureTierBinaries('operators');
+  const kueueGoMod = fs.readFileSync(path.join(built.get('kueue')!.manifestsDir, 'go.mod'), 'utf8');
+  for (const name of ['appwrapper', 'training-operator']) {
+    const pin = pinnedModules().find((p) => p.name === name)!;
+    expect({ name, required: new RegExp(`^\\s*${pin.module.replace(/[.]/g, '\\.')} (v\\S+)`, 'm').exec(kueueGoMod)?.[1] })
+      .toEqual({ name, required: pin.version });
+    expect(built.get(name)!.binary).toContain(`/${name}@${pin.version}/`);
+  }
+});
 
 test('without AppWrapperVolcanoAccess the controller\'s upstream ServiceAccount may not create Volcano Jobs', async () => {
   expect(await isAllowed(kc(), CONTROLLER, { verb: 'create', group: 'batch.volcano.sh', resource: 'jobs', namespace: TEAM })).toBe(false);

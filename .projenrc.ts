@@ -180,6 +180,17 @@ const k8sBinaries = project.addTask('k8s:binaries', {
 });
 project.testTask.prependSpawn(k8sBinaries);
 
+// The opt-in cluster test tiers (test/cluster/tiers/README.md): kube-scheduler, kwok, Kueue, the
+// AppWrapper controller and the training-operator, built from Go modules into the same cache.
+// It spawns k8s:binaries first (a no-op when cached), so kube-scheduler reuses the compiled
+// packages of the apiserver build.
+const tierBinaries = project.addTask('k8s:tier-binaries', {
+  description: 'Build or reuse the binaries of the scheduling and operators cluster test tiers',
+});
+tierBinaries.spawn(k8sBinaries);
+tierBinaries.exec('bash test/cluster/build-tier-binaries.sh operators');
+project.testTask.prependSpawn(tierBinaries);
+
 project.addTask('bench:controller', {
   description: 'Benchmark: 200 GenericJobs x 4 replicas through the controller vs a plain client loop (ratio, not a test)',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/controller.ts',

@@ -28,13 +28,21 @@ export enum NetworkTopologyMode {
   SOFT = 'soft',
 }
 
-/** Which pods the training-operator deletes when a PyTorchJob finishes. */
+/**
+ * Which pods the training-operator deletes when a PyTorchJob finishes.
+ *
+ * Inside an AppWrapper only `NONE` is safe when the Master can finish before the Workers: the
+ * PyTorchJob succeeds with its Master, `RUNNING` or `ALL` then delete the Workers, and the
+ * AppWrapper controller, counting fewer pods than its pod sets declare, turns the AppWrapper
+ * Unhealthy after `admissionGracePeriod` and resets it: a finished training runs again, and with
+ * `retryLimit` exhausted the AppWrapper ends Failed.
+ */
 export enum CleanPodPolicy {
-  /** Delete the pods still running (the arena fork's default). */
+  /** Delete the pods still running when the job finishes (the arena fork's default; unsafe in an AppWrapper, see above). */
   RUNNING = 'Running',
-  /** Delete every pod. */
+  /** Delete every pod when the job finishes (unsafe in an AppWrapper, see above). */
   ALL = 'All',
-  /** Keep every pod. */
+  /** Keep every pod (the default: upstream's AppWrapper samples leave the field unset, which the training-operator reads as `None`). */
   NONE = 'None',
 }
 
@@ -260,9 +268,13 @@ export interface AppWrapperJobProps extends CustomResourceProps {
    */
   readonly workers?: number;
   /**
-   * PyTorch: which pods are deleted when the job finishes (`spec.runPolicy.cleanPodPolicy`).
+   * PyTorch: which pods the training-operator deletes when the job finishes
+   * (`spec.runPolicy.cleanPodPolicy`). Keep the default unless the Master always finishes last:
+   * with `RUNNING` or `ALL` a Master finishing first gets the Workers deleted, and the AppWrapper
+   * resets the finished job (see {@link CleanPodPolicy}). The AppWrapper controller deletes the
+   * pods anyway once `successTtl` has passed.
    *
-   * @default CleanPodPolicy.RUNNING
+   * @default CleanPodPolicy.NONE
    */
   readonly cleanPodPolicy?: CleanPodPolicy;
 
@@ -548,7 +560,8 @@ export class AppWrapperJob extends CustomResource {
       spec: {
         // Retries are the AppWrapper's (retryLimit): the first failure fails the PyTorchJob, which
         // the AppWrapper controller reads as a component failure and resets the whole job.
-        runPolicy: { cleanPodPolicy: p.cleanPodPolicy ?? CleanPodPolicy.RUNNING, backoffLimit: 0 },
+        // cleanPodPolicy None: deleting Workers the Master outlived would make the AppWrapper reset a finished job.
+        runPolicy: { cleanPodPolicy: p.cleanPodPolicy ?? CleanPodPolicy.NONE, backoffLimit: 0 },
         nprocPerNode: p.nprocPerNode?.value,
         pytorchReplicaSpecs: {
           Master: { replicas: 1, restartPolicy: 'Never', template: template({ 'master-pod-name': `${this.name}-master-0` }) },

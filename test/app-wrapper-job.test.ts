@@ -114,6 +114,9 @@ describe('AppWrapperJob reproduces the fork\'s renderings (reference §A2.3, §A
     // compatibility: quirk 2 — run policies under `spec.runPolicy`, not the flat fields the v1 CRD prunes.
     const spec = inner(expected).spec;
     spec.runPolicy = { cleanPodPolicy: spec.cleanPodPolicy, backoffLimit: spec.backoffLimit };
+    // compatibility: quirk 7 — cleanPodPolicy None, not the fork's Running (see the next test).
+    expect(spec.runPolicy.cleanPodPolicy).toEqual('Running');
+    spec.runPolicy.cleanPodPolicy = 'None';
     delete spec.cleanPodPolicy;
     delete spec.backoffLimit;
     expect(synth(PYTORCH_TEST)).toEqual(expected);
@@ -154,6 +157,11 @@ describe('AppWrapperJob: the fork quirks fixed on purpose', () => {
     for (const t of podTemplates(synth({ ...PYTORCH_TEST, schedulerName: 'volcano' }))) expect(t.spec.schedulerName).toEqual('volcano');
     // The Volcano Job keeps its `volcano` default.
     expect(inner(synth(VC_TEST)).spec.schedulerName).toEqual('volcano');
+  });
+
+  test('compatibility: quirk 7 — cleanPodPolicy defaults to None, so a Master finishing first does not get the Workers deleted', () => {
+    expect(inner(synth(PYTORCH_TEST)).spec.runPolicy.cleanPodPolicy).toEqual('None');
+    expect(inner(synth({ ...PYTORCH_TEST, cleanPodPolicy: CleanPodPolicy.RUNNING })).spec.runPolicy.cleanPodPolicy).toEqual('Running');
   });
 
   test('compatibility: quirk 2 — cleanPodPolicy and backoffLimit are under spec.runPolicy', () => {

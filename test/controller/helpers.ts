@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { GenericJob, GenericJobSpec, PodTemplateSpec } from '../../imports/batch.tensorstack.dev';
 import { KubeClient, KubeObject } from '../../src/controller/kube-client';
 import { waitFor, WaitOptions } from '../cluster/kube-helpers';
+import { PodScript, podScript } from '../cluster/tiers/pod-script';
 
 /** A Pod as tests read it. */
 export interface TestPod extends KubeObject {
@@ -10,8 +11,9 @@ export interface TestPod extends KubeObject {
     initContainers?: unknown[];
     restartPolicy?: string;
     schedulerName?: string;
+    nodeName?: string;
   };
-  status?: { phase?: string };
+  status?: { phase?: string; containerStatuses?: Array<{ name: string; state?: { terminated?: { exitCode: number; reason?: string } } }> };
 }
 
 /** The T9k scheduler's PodGroup kind, reduced to what the controller writes. */
@@ -104,6 +106,14 @@ export class TestApi {
         }),
       },
     });
+  }
+
+  /**
+   * Changes the life of a running pod on a KWOK node (the `scheduling` tier): its pod-script
+   * annotations, which KWOK acts on at once, e.g. `{ exitCode: 0 }` to let it succeed now.
+   */
+  public async scriptPod(namespace: string, name: string, script: PodScript): Promise<TestPod> {
+    return this.client.mergePatch(`/api/v1/namespaces/${namespace}/pods/${name}`, { metadata: { annotations: podScript(script) } });
   }
 
   /** Waits for the job to satisfy `test`; the last status is in the timeout message. */

@@ -7,13 +7,15 @@ import { crdManifestOf } from '../../src/api/crd';
 import { GENERIC_JOB } from '../../src/api/generic-job';
 import { FaultProxy, RuleHandle } from '../cluster/fault-proxy';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
-import { useControlPlane } from '../cluster/use-control-plane';
+import { useSchedulingTier } from '../cluster/tiers/use-tier';
 
 // The controller runs behind a fault-injection proxy that hangs requests on demand: a hung
 // request costs a worker its deadline, never forever; a watch that never starts is restarted; and
 // /healthz tells the kubelet when the process is wedged all the same.
 
-const plane = useControlPlane();
+// The `scheduling` tier: the stalled job's pod is scheduled and run by KWOK, not patched Running.
+const cluster = useSchedulingTier({ nodes: [{ name: 'cpu-0' }] });
+const plane = () => cluster().plane;
 let api: TestApi;
 const proxies: FaultProxy[] = [];
 const controllers: ControllerProcess[] = [];
@@ -70,8 +72,7 @@ test('a pod watch that hangs before its first byte is aborted by the stall timer
   const ns = await freshNamespace(plane().kubeConfig);
   await api.create(ns, genericJob('stall', { replicaSpecs: [{ type: 'worker', replicas: 1, template: template() }] }));
   await api.waitForPods(ns, 'stall', ['stall-worker-0'], { timeoutMs: 60_000 });
-  // The job can only see its pod run through the pod watch.
-  await api.setPodPhase(ns, 'stall-worker-0', 'Running');
+  // The pod runs on its KWOK node; the job can only see that through the pod watch.
   await api.waitForJob(ns, 'stall', 'Running', (j) => j.status?.phase === 'Running', { timeoutMs: 60_000 });
   expect(hang.hits).toBe(1);
   // The held watch was given up by the controller (the stall timer aborted it), not by the proxy.

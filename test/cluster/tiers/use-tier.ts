@@ -1,0 +1,94 @@
+import { OperatorsTier, startOperatorsTier } from './operators-tier';
+import { FakeNode, SCHEDULING_CONTROLLERS, SchedulingTier, startSchedulingTier } from './scheduling-tier';
+import { ensureTierBinaries, Tier } from './tier-binaries';
+import { ControlPlane, DEFAULT_CONTROLLERS, ensureBinaries, startControlPlane, StartOptions } from '../control-plane';
+import { FAILED_FLAG } from '../failure-flag';
+
+/**
+ * Time allowed for `beforeAll`: a cold build of the control plane and the tier (about 4.5 min
+ * plus 11 min on 2 cores with an empty Go cache; more under load) plus the start.
+ */
+export const TIER_SETUP_TIMEOUT_MS = 60 * 60_000;
+
+/** A control plane with the `scheduling` tier. */
+export interface SchedulingCluster {
+  readonly plane: ControlPlane;
+  readonly scheduling: SchedulingTier;
+}
+
+/** A control plane with the `operators` tier (which includes `scheduling`). */
+export interface OperatorsCluster extends SchedulingCluster {
+  readonly operators: OperatorsTier;
+}
+
+/** Options of {@link useSchedulingTier} and {@link useOperatorsTier}. */
+export interface TierOptions {
+  /** Fake nodes created before the tests (default: none; tests can add them). */
+  readonly nodes?: readonly FakeNode[];
+  /** Options of the control plane; `nodelifecycle` is added to its controllers. */
+  readonly plane?: StartOptions;
+}
+
+/**
+ * A control plane plus kube-scheduler and KWOK for the calling test file: pods are bound to fake
+ * nodes and live as their annotations script (pod-script.ts). Started in `beforeAll`, stopped by
+ * PID in `afterAll`; logs printed when a test failed.
+ */
+export function useSchedulingTier(options: TierOptions = {}): () => SchedulingCluster {
+  return useTier('scheduling', options) as () => SchedulingCluster;
+}
+
+/**
+ * {@link useSchedulingTier} plus Kueue, the AppWrapper controller and the training-operator, each
+ * with its upstream CRDs, webhooks, ServiceAccount and RBAC (operators-tier.ts).
+ */
+export function useOperatorsTier(options: TierOptions = {}): () => OperatorsCluster {
+  return useTier('operators', options) as () => OperatorsCluster;
+}
+
+function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | OperatorsCluster {
+  let plane: ControlPlane | undefined;
+  let scheduling: SchedulingTier | undefined;
+  let operators: OperatorsTier | undefined;
+  const stopAll = async (keepLogs: boolean): Promise<void> => {
+    await operators?.stop();
+    await scheduling?.stop();
+    await plane?.stop(keepLogs ? { keepLogs: true } : {});
+  };
+  beforeAll(async () => {
+    const [binDir, built] = await Promise.all([options.plane?.binDir ?? ensureBinaries(), ensureTierBinaries(tier)]);
+    const controllers = [...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS];
+    plane = await startControlPlane({ ...options.plane, binDir, controllers });
+    try {
+      let t = Date.now();
+      scheduling = await startSchedulingTier(plane, built, options.nodes ?? []);
+      debug(`scheduling tier started in ${Date.now() - t} ms`);
+      t = Date.now();
+      if (tier === 'operators') operators = await startOperatorsTier(plane, built);
+      if (operators) debug(`operators tier started in ${Date.now() - t} ms`);
+    } catch (err) {
+      await stopAll(true);
+      throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
+    }
+  }, TIER_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    if (plane === undefined) return;
+    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
+    if (failed) {
+      process.stderr.write(`\n--- cluster logs (a test failed; kept in ${plane.logsDir}) ---\n${plane.dumpLogs(60)}\n` +
+        `${scheduling?.dumpLogs(60) ?? ''}\n${operators?.dumpLogs(60) ?? ''}\n`);
+    }
+    await stopAll(failed);
+  }, 120_000);
+  return () => {
+    if (plane === undefined || scheduling === undefined || (tier === 'operators' && operators === undefined)) {
+      throw new Error(`the ${tier} tier is not running (did beforeAll fail?)`);
+    }
+    return { plane, scheduling, ...(operators ? { operators } : {}) };
+  };
+}
+
+/** Start timings, only with $KUBEJOBS_CLUSTER_DEBUG set (as control-plane.ts prints its own). */
+function debug(message: string): void {
+  if (process.env.KUBEJOBS_CLUSTER_DEBUG) process.stderr.write(`kubejobs-cluster: ${message}\n`);
+}

@@ -131,6 +131,8 @@ export const PATCH_CONTENT_TYPE = {
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  /** The TLS material {@link agent} was made with: a new client certificate (exec plugins rotate them) needs a new agent. */
+  private agentTls: readonly unknown[] = [];
   private readonly options: KubeClientOptions;
 
   public constructor(private readonly kc: ClusterCredentials, userAgentOrOptions: string | KubeClientOptions = {}) {
@@ -287,27 +289,34 @@ export class KubeClient {
     }
   }
 
+  /** One keep-alive agent for the process (client-node makes one per request), renewed when the TLS material changes. */
+  private agentFor(opts: https.RequestOptions, isHttps: boolean): http.Agent {
+    const tls = [opts.ca, opts.cert, opts.key, opts.pfx, opts.passphrase, opts.rejectUnauthorized, opts.servername];
+    if (this.agent && tls.every((value, i) => sameTlsValue(value, this.agentTls[i]))) return this.agent;
+    // Requests and watches in flight keep their sockets until they end; idle ones close now.
+    if (this.agent) for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    this.agentTls = tls;
+    if (!isHttps) return new http.Agent({ keepAlive: true, maxSockets: 64 });
+    return new https.Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      pfx: opts.pfx,
+      passphrase: opts.passphrase,
+      rejectUnauthorized: opts.rejectUnauthorized,
+      servername: opts.servername,
+    });
+  }
+
   private async transmit(method: string, path: string, body: unknown, contentType: string, signal: AbortSignal): Promise<http.IncomingMessage> {
     if (signal.aborted) throw new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(signal)}`);
     const opts: https.RequestOptions = { headers: {} };
     // Fresh per request: tokens (in-cluster, exec plugins) rotate.
     await this.kc.applyToHTTPSOptions(opts);
     const isHttps = this.server.protocol === 'https:';
-    if (!this.agent) {
-      // One keep-alive agent for the process instead of client-node's agent per request.
-      const agentOptions = {
-        keepAlive: true,
-        maxSockets: 64,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        pfx: opts.pfx,
-        passphrase: opts.passphrase,
-        rejectUnauthorized: opts.rejectUnauthorized,
-        servername: opts.servername,
-      };
-      this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 64 });
-    }
+    this.agent = this.agentFor(opts, isHttps);
     const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
     const headers: Record<string, string> = {
       'Accept': 'application/json',
@@ -360,4 +369,10 @@ function errorFrom(code: number, text: string): KubeApiError {
   } catch {
     return new KubeApiError(code, '', text || `HTTP ${code}`);
   }
+}
+
+function sameTlsValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return a === b;
 }

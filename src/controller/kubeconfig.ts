@@ -18,6 +18,8 @@ export interface ClusterCredentials {
 
 /** How long an exec credential plugin may run before the request fails (client-go has no bound). */
 const EXEC_PLUGIN_TIMEOUT_MS = 30_000;
+/** After a failed exec plugin run, requests fail with its error this long before it runs again. */
+const EXEC_PLUGIN_RETRY_MS = 5_000;
 /** A token file (in-cluster: a projected, rotating token) is re-read at most this often. */
 const TOKEN_FILE_TTL_MS = 60_000;
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -52,8 +54,10 @@ interface RawKubeconfig {
 }
 
 /**
- * Loads credentials the way kubectl finds them: `--kubeconfig`, else `$KUBECONFIG` (the first file
- * of the list that exists), else `~/.kube/config`, else the pod's ServiceAccount.
+ * Loads credentials the way a controller-runtime manager finds them: `--kubeconfig`, else
+ * `$KUBECONFIG` (the first file of its list that exists; none existing is an error, as with
+ * kubectl, rather than a silent switch to another cluster), else the pod's ServiceAccount, else
+ * `~/.kube/config`.
  *
  * Our own loader instead of client-node's `KubeConfig`: importing client-node costs the controller
  * about 64 MiB of resident memory (its config module loads every generated API class), which is
@@ -66,12 +70,16 @@ export function loadClusterCredentials(
   serviceAccountDir = SERVICE_ACCOUNT_DIR,
 ): ClusterCredentials {
   if (kubeconfigPath) return fromKubeconfigFile(kubeconfigPath);
-  const fromEnv = (env.KUBECONFIG ?? '').split(':').filter((p) => p !== '').find((p) => existsSync(p));
-  if (fromEnv) return fromKubeconfigFile(fromEnv);
-  const home = join(env.HOME ?? homedir(), '.kube', 'config');
-  if (existsSync(home)) return fromKubeconfigFile(home);
+  if (env.KUBECONFIG) {
+    const paths = env.KUBECONFIG.split(':').filter((p) => p !== '');
+    const first = paths.find((p) => existsSync(p));
+    if (!first) throw new Error(`KUBECONFIG (${env.KUBECONFIG}) names no file that exists: fix the path, or unset it to use the pod's ServiceAccount`);
+    return fromKubeconfigFile(first);
+  }
   const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = env;
   if (host && port) return inCluster(host, port, serviceAccountDir);
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return fromKubeconfigFile(home);
   throw new Error('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
 }
 
@@ -104,12 +112,21 @@ function fromKubeconfigFile(path: string): ClusterCredentials {
     throw new Error(`kubeconfig ${path}: user '${context.user}' uses auth-provider '${user['auth-provider'].name ?? ''}', ` +
       'which Kubernetes removed; use an exec credential plugin or a token');
   }
-  const fileOrData = (file: string | undefined, data: string | undefined) =>
-    data ? Buffer.from(data, 'base64') : file ? readFileSync(where(file)) : undefined;
+  const fileOrData = (entry: RawCluster | RawUser, field: 'certificate-authority' | 'client-certificate' | 'client-key') => {
+    const data = (entry as Record<string, string | undefined>)[`${field}-data`];
+    const file = (entry as Record<string, string | undefined>)[field];
+    if (data) return Buffer.from(data, 'base64');
+    if (!file) return undefined;
+    try {
+      return readFileSync(where(file));
+    } catch (err) {
+      throw new Error(`kubeconfig ${path}: ${field} '${file}' cannot be read: ${(err as Error).message}`);
+    }
+  };
   const tls: https.RequestOptions = {
-    ca: fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']),
-    cert: fileOrData(user['client-certificate'], user['client-certificate-data']),
-    key: fileOrData(user['client-key'], user['client-key-data']),
+    ca: fileOrData(cluster, 'certificate-authority'),
+    cert: fileOrData(user, 'client-certificate'),
+    key: fileOrData(user, 'client-key'),
     rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
     servername: cluster['tls-server-name'],
   };
@@ -117,7 +134,8 @@ function fromKubeconfigFile(path: string): ClusterCredentials {
     token: user.token,
     tokenFile: user.tokenFile ? where(user.tokenFile) : undefined,
     basic: user.username !== undefined ? `${user.username}:${user.password ?? ''}` : undefined,
-    exec: user.exec,
+    // client-go runs a relative command that has a path separator from the kubeconfig's directory.
+    exec: user.exec?.command?.includes('/') ? { ...user.exec, command: where(user.exec.command) } : user.exec,
   });
 }
 
@@ -126,7 +144,9 @@ interface CachedToken { value: string; until: number }
 
 class StaticCredentials implements ClusterCredentials {
   private cachedFileToken: CachedToken | undefined;
-  private cachedExec: { token?: string; cert?: string; key?: string; until: number } | undefined;
+  /** The exec plugin's credential, or its run in flight: callers at the same moment share one run. */
+  private cachedExec: Promise<ExecCredential> | undefined;
+  private cachedExecUntil = 0;
 
   public constructor(private readonly server: string, private readonly tls: https.RequestOptions, private readonly auth: Authentication) {}
 
@@ -152,17 +172,30 @@ class StaticCredentials implements ClusterCredentials {
       return this.cachedFileToken.value;
     }
     if (this.auth.exec) {
-      if (!this.cachedExec || this.cachedExec.until < Date.now()) this.cachedExec = await runExecPlugin(this.auth.exec);
-      if (this.cachedExec.cert) options.cert = this.cachedExec.cert;
-      if (this.cachedExec.key) options.key = this.cachedExec.key;
-      return this.cachedExec.token;
+      if (!this.cachedExec || this.cachedExecUntil < Date.now()) {
+        this.cachedExecUntil = Number.POSITIVE_INFINITY; // until the run settles
+        this.cachedExec = runExecPlugin(this.auth.exec).then((credential) => {
+          this.cachedExecUntil = credential.until;
+          return credential;
+        }, (err: unknown) => {
+          // A failing plugin (login expired, network) is not re-run by every request at once.
+          this.cachedExecUntil = Date.now() + EXEC_PLUGIN_RETRY_MS;
+          throw err;
+        });
+      }
+      const credential = await this.cachedExec;
+      if (credential.cert) options.cert = credential.cert;
+      if (credential.key) options.key = credential.key;
+      return credential.token;
     }
     return undefined;
   }
 }
 
+interface ExecCredential { token?: string; cert?: string; key?: string; until: number }
+
 /** Runs a client.authentication.k8s.io exec plugin and reads its ExecCredential. */
-async function runExecPlugin(exec: RawExec): Promise<{ token?: string; cert?: string; key?: string; until: number }> {
+async function runExecPlugin(exec: RawExec): Promise<ExecCredential> {
   if (!exec.command) throw new Error('kubeconfig: the user\'s exec plugin has no command');
   const env = { ...process.env };
   for (const { name, value } of exec.env ?? []) env[name] = value;

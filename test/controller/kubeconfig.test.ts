@@ -55,29 +55,43 @@ test('insecure-skip-tls-verify turns verification off, basic auth becomes option
   expect(options.auth).toBe('admin:pw');
 });
 
-test('an exec plugin is run with KUBERNETES_EXEC_INFO and its token used until it expires', async () => {
-  const counter = path.join(dir, 'runs');
-  const plugin = path.join(dir, 'plugin.sh');
-  fs.writeFileSync(plugin, [
-    '#!/bin/sh',
-    `echo run >> ${counter}`,
+function countingPlugin(body: string): { plugin: string; runs: () => number } {
+  const counter = path.join(dir, `runs-${Math.random().toString(36).slice(2)}`);
+  const plugin = path.join(dir, `plugin-${Math.random().toString(36).slice(2)}.sh`);
+  fs.writeFileSync(plugin, ['#!/bin/sh', `echo run >> ${counter}`, body].join('\n'), { mode: 0o755 });
+  return { plugin, runs: () => (fs.existsSync(counter) ? fs.readFileSync(counter, 'utf8').trim().split('\n').length : 0) };
+}
+
+test('an exec plugin is run with KUBERNETES_EXEC_INFO, once for requests at the same moment, and its token used until it expires', async () => {
+  const { plugin, runs } = countingPlugin([
     'case "$KUBERNETES_EXEC_INFO" in *ExecCredential*) ;; *) exit 3 ;; esac',
     'echo "{\\"apiVersion\\":\\"client.authentication.k8s.io/v1\\",\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"$PLUGIN_TOKEN\\",\\"expirationTimestamp\\":\\"2999-01-01T00:00:00Z\\"}}"',
-  ].join('\n'), { mode: 0o755 });
+  ].join('\n'));
   const creds = loadClusterCredentials(writeKubeconfig({ exec: { command: plugin, env: [{ name: 'PLUGIN_TOKEN', value: 'exec-token' }] } }), {});
-  for (let i = 0; i < 3; i++) {
-    const options: https.RequestOptions = { headers: {} };
-    await creds.applyToHTTPSOptions(options);
-    expect(options.headers).toEqual({ Authorization: 'Bearer exec-token' });
-  }
-  expect(fs.readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(1);
+  const together = Array.from({ length: 5 }, () => ({ headers: {} } as https.RequestOptions));
+  await Promise.all(together.map((o) => creds.applyToHTTPSOptions(o)));
+  const later: https.RequestOptions = { headers: {} };
+  await creds.applyToHTTPSOptions(later);
+  for (const options of [...together, later]) expect(options.headers).toEqual({ Authorization: 'Bearer exec-token' });
+  expect(runs()).toBe(1);
 });
 
-test('a failing exec plugin fails the request with the plugin\'s message', async () => {
-  const plugin = path.join(dir, 'fail.sh');
-  fs.writeFileSync(plugin, '#!/bin/sh\necho "login required" >&2\nexit 1\n', { mode: 0o755 });
-  await expect(requestOptions(writeKubeconfig({ exec: { command: plugin } })))
-    .rejects.toThrow(`exec credential plugin '${plugin}' exited with code 1: login required`);
+test('a failing exec plugin fails the request with the plugin\'s message, and is not re-run by every request', async () => {
+  const { plugin, runs } = countingPlugin('echo "login required" >&2\nexit 1');
+  const creds = loadClusterCredentials(writeKubeconfig({ exec: { command: plugin } }), {});
+  const attempts = await Promise.allSettled([1, 2, 3].map(() => creds.applyToHTTPSOptions({ headers: {} })));
+  for (const attempt of attempts) {
+    expect(attempt).toMatchObject({ status: 'rejected', reason: new Error(`exec credential plugin '${plugin}' exited with code 1: login required`) });
+  }
+  await expect(creds.applyToHTTPSOptions({ headers: {} })).rejects.toThrow('login required');
+  expect(runs()).toBe(1);
+});
+
+test('a relative exec command with a slash runs from the kubeconfig\'s directory', async () => {
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.writeFileSync(path.join(dir, 'bin', 'token.sh'), '#!/bin/sh\necho \'{"status":{"token":"relative"}}\'\n', { mode: 0o755 });
+  const options = await requestOptions(writeKubeconfig({ exec: { command: './bin/token.sh' } }));
+  expect(options.headers).toEqual({ Authorization: 'Bearer relative' });
 });
 
 test('errors name the kubeconfig and what is missing', () => {
@@ -87,19 +101,26 @@ test('errors name the kubeconfig and what is missing', () => {
   fs.writeFileSync(p, text);
   expect(() => loadClusterCredentials(p, {})).toThrow(`kubeconfig ${p}: no cluster named 'nope' (current-context 'other')`);
   expect(() => loadClusterCredentials(path.join(dir, 'missing'), {})).toThrow(/ENOENT/);
+  const noCert = writeKubeconfig({ 'client-certificate': 'absent.crt' }, {}, 'no-cert');
+  expect(() => loadClusterCredentials(noCert, {})).toThrow(`kubeconfig ${noCert}: client-certificate 'absent.crt' cannot be read: ENOENT`);
 });
 
-test('lookup order: $KUBECONFIG (first existing file), then the ServiceAccount of the pod', async () => {
+test('lookup order: $KUBECONFIG (first existing file; none existing is an error), then the pod\'s ServiceAccount, then ~/.kube/config', async () => {
   const p = writeKubeconfig({ token: 'env' });
   const viaEnv = loadClusterCredentials(undefined, { KUBECONFIG: `${path.join(dir, 'absent')}:${p}` });
   const options: https.RequestOptions = { headers: {} };
   await viaEnv.applyToHTTPSOptions(options);
   expect(options.headers).toEqual({ Authorization: 'Bearer env' });
+  const absent = path.join(dir, 'absent');
+  expect(() => loadClusterCredentials(undefined, { KUBECONFIG: absent, HOME: dir }))
+    .toThrow(`KUBECONFIG (${absent}) names no file that exists: fix the path, or unset it to use the pod's ServiceAccount`);
 
   const sa = path.join(dir, 'sa');
   fs.mkdirSync(sa);
   fs.writeFileSync(path.join(sa, 'ca.crt'), 'SA-CA');
   fs.writeFileSync(path.join(sa, 'token'), 'sa-token');
+  fs.mkdirSync(path.join(dir, '.kube'));
+  fs.copyFileSync(p, path.join(dir, '.kube', 'config'));
   const podEnv = { HOME: dir, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
   const pod = loadClusterCredentials(undefined, podEnv, sa);
   expect(pod.getCurrentCluster()).toEqual({ server: 'https://10.0.0.1:443' });
@@ -107,8 +128,6 @@ test('lookup order: $KUBECONFIG (first existing file), then the ServiceAccount o
   await pod.applyToHTTPSOptions(podOptions);
   expect(String(podOptions.ca)).toBe('SA-CA');
   expect(podOptions.headers).toEqual({ Authorization: 'Bearer sa-token' });
-  fs.mkdirSync(path.join(dir, '.kube'));
-  fs.copyFileSync(p, path.join(dir, '.kube', 'config'));
-  expect(loadClusterCredentials(undefined, podEnv, sa).getCurrentCluster()).toEqual({ server: 'https://127.0.0.1:6443' }); // ~/.kube/config wins, as with kubectl
-  expect(() => loadClusterCredentials(undefined, { HOME: path.join(dir, 'sa') }, sa)).toThrow('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
+  expect(loadClusterCredentials(undefined, { HOME: dir }, sa).getCurrentCluster()).toEqual({ server: 'https://127.0.0.1:6443' });
+  expect(() => loadClusterCredentials(undefined, { HOME: sa }, sa)).toThrow('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
 });

@@ -1,5 +1,4 @@
-import { GENERIC_JOB } from './api/generic-job';
-import { RADIX_BATCH } from './api/radix-batch';
+import { GENERIC_JOB, RADIX_BATCH } from './api';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
 export interface ControllerPermission {

@@ -1,6 +1,5 @@
 import type { RadixBatch, RadixBatchJob, RadixJobDefinition } from '../../imports/kubejobs.dev';
-import { RADIX_BATCH } from '../api/radix-batch';
-import { ENV_VAR_NAME_PATTERN } from '../api/radix-job-definition';
+import { ENV_VAR_NAME_PATTERN, RADIX_BATCH } from '../api';
 import { invalid } from './errors';
 import { mergeJobDescription } from './merge';
 import { JobScheduleDescription, RadixJobComponentConfig } from './models';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import * as client from 'prom-client';
 import type { RadixJobDefinition } from '../../imports/kubejobs.dev';
-import { validateJobDefinition } from '../api/radix-job-definition';
+import { validateJobDefinition } from '../api';
 import { parseBindAddress, startHttpServer } from '../controller/health-server';
 import { describe } from '../controller/informer';
 import { KubeClient } from '../controller/kube-client';

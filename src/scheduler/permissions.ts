@@ -1,4 +1,4 @@
-import { RADIX_BATCH } from '../api/radix-batch';
+import { RADIX_BATCH } from '../api';
 import type { ControllerPermission } from '../controller-permissions';
 
 /**

@@ -1,5 +1,4 @@
-import { JsonSchema } from '../api/crd';
-import { RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from '../api/radix-batch';
+import { JsonSchema, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from '../api';
 import { PACKAGE_VERSION } from '../package-version';
 
 /**

@@ -1,5 +1,5 @@
 import type { RadixBatch, RadixJobDefinition } from '../../imports/kubejobs.dev';
-import { RADIX_BATCH } from '../api/radix-batch';
+import { RADIX_BATCH } from '../api';
 import { collectionPath, objectPath, ResourceType } from '../controller/informer';
 import { isConflict, KubeApiError, KubeClient } from '../controller/kube-client';
 import { Logger } from '../controller/logger';

@@ -1,5 +1,5 @@
 import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
-import { RADIX_BATCH } from '../../api/radix-batch';
+import { RADIX_BATCH } from '../../api';
 import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
 import { ChildWriter } from '../child-writer';
 import { objectPath, ResourceType, splitKey } from '../informer';

@@ -1,5 +1,5 @@
 import type { RadixBatch, RadixBatchJob } from '../../../imports/kubejobs.dev';
-import { IMAGE_TAG_NAME_PLACEHOLDER } from '../../api/radix-job-definition';
+import { IMAGE_TAG_NAME_PLACEHOLDER } from '../../api';
 import { KubeObject } from '../kube-client';
 
 /** Radix's default time limit when neither the job nor its component sets one: 12 hours. */

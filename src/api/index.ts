@@ -16,7 +16,7 @@ export * from './upstream';
 export { validateManifest, validateDocument } from './validation';
 export type { DocumentSchemaSpec } from './document-schema';
 export * from './radix-job-definition';
-export { RADIX_BATCH, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from './radix-batch';
+export { QUANTITY_PATTERN, RADIX_BATCH, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from './radix-batch';
 
 /** The kinds kubejobs owns: their CRDs are installed by `KubejobsController`. */
 export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, RADIX_BATCH];

@@ -53,15 +53,15 @@ export function buildBatch(input: BuildBatchInput): BatchWrite {
   const jobs: RadixBatchJob[] = [];
   const payloads: Array<{ job: string; value: string; size: number }> = [];
   input.descriptions.forEach((raw, i) => {
-    const where = input.batchType === 'batch' ? `jobScheduleDescriptions[${i}]` : 'the job';
+    const where = input.batchType === 'batch' ? `jobScheduleDescriptions[${i}].` : '';
     const d = input.batchType === 'batch' ? mergeJobDescription(raw, input.defaults) : raw;
     for (const name of Object.keys(d.variables ?? {})) {
       if (!envName.test(name)) {
-        throw invalid(input.subject, `${where}.variables: '${name}' is not an environment variable name: use letters, digits and '_', not starting with a digit`);
+        throw invalid(input.subject, `${where}variables: '${name}' is not an environment variable name: use letters, digits and '_', not starting with a digit`);
       }
     }
     if (d.node?.gpuCount !== undefined && d.node.gpuCount !== '' && Number(d.node.gpuCount) < 1) {
-      throw invalid(input.subject, `${where}.node.gpuCount ('${d.node.gpuCount}') must be a positive number of GPUs, e.g. "1"`);
+      throw invalid(input.subject, `${where}node.gpuCount ('${d.node.gpuCount}') must be a positive number of GPUs, e.g. "1"`);
     }
     const name = input.jobNames[i]!;
     const { payload, jobId, ...config } = d;

@@ -58,9 +58,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     try {
       const parsed = JSON.parse(text);
       done(null, parsed === null ? {} : parsed);
-    } catch (err) {
+    } catch {
       const route = ROUTES.find((r) => r.method === req.method && matches(r.path, req.url));
-      done(invalid(subjectOf(route), `the request body is not JSON (${(err as Error).message}): send a JSON object`) as unknown as FastifyError, undefined);
+      done(invalid(subjectOf(route), 'the request body is not JSON: send a JSON object') as unknown as FastifyError, undefined);
     }
   });
 

@@ -1,3 +1,5 @@
+import { QUANTITY_PATTERN } from '../api';
+
 /** What fastify hands over of an ajv error. */
 export interface SchemaError {
   readonly instancePath: string;
@@ -54,6 +56,7 @@ export function describeSchemaError(e: SchemaError, body: unknown): string {
     case 'enum':
       return `${field}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${value}`;
     case 'pattern':
+      if (p.pattern === QUANTITY_PATTERN) return `${field}: ${value} is not a Kubernetes quantity: use e.g. "250m", "2", "512Mi" or "1Gi"`;
       return `${field}: ${value} does not match ${String(p.pattern)}`;
     default:
       return `${field || 'the body'}: ${e.message ?? e.keyword}`;

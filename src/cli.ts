@@ -2,9 +2,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
-import { RadixBatchReconciler } from './controller/radix-batch/reconciler';
 import { createLogger, LOG_LEVELS } from './controller/logger';
 import { Manager } from './controller/manager';
+import { RadixBatchReconciler } from './controller/radix-batch/reconciler';
 import { PACKAGE_VERSION } from './package-version';
 import { runJobScheduler } from './scheduler/command';
 
@@ -132,8 +132,18 @@ export function buildProgram(): Command {
     .option('--request-timeout <duration>', 'deadline of every Kubernetes API request', parseDuration, 30_000)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .action(async (opts: {
-      jobDefinition: string; port: number; bindAddress: string; kubeconfig?: string; metricsBindAddress: string; healthProbeBindAddress: string;
-      maxRequestBytes: number; maxInFlight: number; maxWaiting: number; historyLimit: number; requestTimeout: number; logLevel: string;
+      jobDefinition: string;
+      port: number;
+      bindAddress: string;
+      kubeconfig?: string;
+      metricsBindAddress: string;
+      healthProbeBindAddress: string;
+      maxRequestBytes: number;
+      maxInFlight: number;
+      maxWaiting: number;
+      historyLimit: number;
+      requestTimeout: number;
+      logLevel: string;
     }) => {
       await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, log: createLogger(opts.logLevel) });
     });

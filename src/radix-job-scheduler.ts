@@ -13,8 +13,8 @@ import {
 } from './api';
 import { DEFAULT_CONTROLLER_IMAGE, LogLevel } from './kubejobs-controller';
 import { PACKAGE_VERSION } from './package-version';
-import { JOB_SCHEDULER_PERMISSIONS } from './scheduler/permissions';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
+import { JOB_SCHEDULER_PERMISSIONS } from './scheduler/permissions';
 import { DNS_LABEL, isIntegerIn } from './validation-helpers';
 import type {
   RadixBatchStatusRule as WireBatchStatusRule,

@@ -1,6 +1,6 @@
-import type { RadixBatch, RadixBatchJobStatus, RadixBatchStatusRule } from '../../imports/kubejobs.dev';
 import { BatchStatusModel, JobStatusModel, PodStatusModel } from './models';
 import { apiJobName } from './naming';
+import type { RadixBatch, RadixBatchJobStatus, RadixBatchStatusRule } from '../../imports/kubejobs.dev';
 
 const RUNNING_PHASES = new Set(['Waiting', 'Active', 'Running']);
 

@@ -75,7 +75,9 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
   });
   const store = new BatchStore(kube, definition, log);
   const app = await buildServer({
-    definition, store, log,
+    definition,
+    store,
+    log,
     bodyLimitBytes: o.maxRequestBytes,
     maxInFlight: o.maxInFlight,
     maxWaiting: o.maxWaiting,

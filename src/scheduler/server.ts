@@ -1,4 +1,3 @@
-import type { RadixBatch, RadixBatchJob, RadixJobDefinition } from '../../imports/kubejobs.dev';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { batchModel, jobApiStatus, jobModel } from './api-status';
 import { buildBatch } from './batch-spec';
@@ -9,6 +8,7 @@ import { openApiDocument, REQUEST_SCHEMAS, ROUTES, RouteSpec } from './schemas';
 import { Semaphore } from './semaphore';
 import { BatchStore } from './store';
 import { describeSchemaError, SchemaError } from './validation-errors';
+import type { RadixBatch, RadixBatchJob, RadixJobDefinition } from '../../imports/kubejobs.dev';
 import { Logger } from '../controller/logger';
 
 /** Options of {@link buildServer}. */
@@ -91,12 +91,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((err: FastifyError & { validation?: SchemaError[] }, req, reply) => {
     const route = ROUTES.find((r) => r.method === req.method && r.path === req.routeOptions.url);
     let answer: RadixApiError;
-    if (err instanceof RadixApiError) answer = err;
-    else if (err.validation && err.validation.length > 0) answer = invalid(subjectOf(route), describeSchemaError(err.validation[0]!, req.body));
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (err instanceof RadixApiError) {answer = err;} else if (err.validation && err.validation.length > 0) {answer = invalid(subjectOf(route), describeSchemaError(err.validation[0]!, req.body));} else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       answer = new RadixApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${options.bodyLimitBytes} bytes: send fewer or smaller payloads per request (at most about 383 KiB per job), or split the batch`);
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) answer = badRequest(err.message);
-    else {
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {answer = badRequest(err.message);} else {
       options.log.error({ err: err.message, route: req.routeOptions.url }, 'request failed');
       answer = new RadixApiError(500, 'InternalError', err.message);
     }
@@ -138,7 +135,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const stoppable = (batch: RadixBatch, job: RadixBatchJob) => !job.stop && !DONE_PHASES.has(statusOf(batch, job));
   const rules = component.batchStatusRules ?? [];
 
-  const handlers: Record<string, (req: FastifyRequest<{ Params: Record<string, string>; Body: unknown }>, reply: FastifyReply) => Promise<unknown>> = {
+  type Handler = (req: FastifyRequest<{ Params: Record<string, string>; Body: unknown }>, reply: FastifyReply) => Promise<unknown>;
+  const handlers: Record<string, Handler> = {
     createJob: async (req) => {
       const body = req.body as JobScheduleDescription;
       const batchName = newBatchName(component.name, new Date());
@@ -151,8 +149,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const body = req.body as BatchScheduleDescription;
       const batchName = newBatchName(component.name, new Date());
       const write = buildBatch({
-        definition, batchType: 'batch', batchName, jobNames: newJobNames(body.jobScheduleDescriptions.length),
-        descriptions: body.jobScheduleDescriptions, defaults: body.defaultRadixJobComponentConfig, batchId: body.batchId, subject: 'BatchScheduleDescription',
+        definition,
+        batchType: 'batch',
+        batchName,
+        jobNames: newJobNames(body.jobScheduleDescriptions.length),
+        descriptions: body.jobScheduleDescriptions,
+        defaults: body.defaultRadixJobComponentConfig,
+        batchId: body.batchId,
+        subject: 'BatchScheduleDescription',
       });
       return batchModel(await store.create(write), rules);
     },

@@ -1,10 +1,10 @@
 import type { RadixBatch, RadixJobDefinition } from '../../imports/kubejobs.dev';
 import { RADIX_BATCH } from '../api';
+import { BatchWrite, PAYLOADS_PENDING_ANNOTATION, RADIX_LABELS } from './batch-spec';
+import { invalid, RadixApiError } from './errors';
 import { collectionPath, objectPath, ResourceType } from '../controller/informer';
 import { isConflict, KubeApiError, KubeClient } from '../controller/kube-client';
 import { Logger } from '../controller/logger';
-import { BatchWrite, PAYLOADS_PENDING_ANNOTATION, RADIX_LABELS } from './batch-spec';
-import { invalid, RadixApiError } from './errors';
 
 /** The RadixBatch kind. */
 export const RADIX_BATCH_TYPE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
@@ -48,12 +48,14 @@ export class BatchStore {
     const items: RadixBatch[] = [];
     let cont: string | undefined;
     do {
-      const page = await this.call(() => this.client.list<RadixBatch>(collectionPath(RADIX_BATCH_TYPE, this.namespace), { labelSelector: selector, limit: 500, continue: cont }));
+      const query = { labelSelector: selector, limit: 500, continue: cont };
+      const page = await this.call(() => this.client.list<RadixBatch>(collectionPath(RADIX_BATCH_TYPE, this.namespace), query));
       items.push(...page.items.map((i) => ({ ...i, apiVersion: RADIX_BATCH_TYPE.apiVersion, kind: 'RadixBatch' }) as RadixBatch));
       cont = page.metadata?.continue || undefined;
     } while (cont);
     return items.filter((b) => this.visible(b) && (!type || b.spec.batchType === type))
-      .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name!.localeCompare(b.metadata.name!));
+      .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp))
+        || a.metadata.name!.localeCompare(b.metadata.name!));
   }
 
   /** One committed batch of this component, or undefined. */
@@ -110,7 +112,8 @@ export class BatchStore {
       if (names.size === 0) return true;
       const jobs = batch.spec.jobs.map((j) => (names.has(j.name) ? { ...j, stop: true } : j));
       try {
-        await this.client.replace(objectPath(RADIX_BATCH_TYPE, this.namespace, name), { ...batch, spec: { ...batch.spec, jobs } }, SCHEDULER_FIELD_MANAGER);
+        const path = objectPath(RADIX_BATCH_TYPE, this.namespace, name);
+        await this.client.replace(path, { ...batch, spec: { ...batch.spec, jobs } }, SCHEDULER_FIELD_MANAGER);
         return true;
       } catch (err) {
         if (isConflict(err) && attempt < CONFLICT_RETRIES) continue;

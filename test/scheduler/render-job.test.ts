@@ -36,7 +36,8 @@ function batch(overrides: Partial<RadixBatch['spec']> = {}, component: Partial<R
 test('defaults from the component: time limit, backoff, labels, restricted pod, owner, no radix-batch-type label', () => {
   const job = renderJob(batch(), batch().spec.jobs[0]!) as any;
   expect(job.metadata).toEqual({
-    name: 'batch-b-abcdefgh', namespace: 'ml',
+    name: 'batch-b-abcdefgh',
+    namespace: 'ml',
     labels: { 'radix-component': 'etl', 'radix-job-type': 'job-scheduler', 'radix-batch-name': 'batch-b', 'radix-batch-job-name': 'abcdefgh' },
     ownerReferences: [{ apiVersion: 'kubejobs.dev/v1', kind: 'RadixBatch', name: 'batch-b', uid: 'u1', controller: true, blockOwnerDeletion: true }],
   });

@@ -128,13 +128,20 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
   const { namespace, kube } = running();
   const res = await api().call('POST', '/api/v1/batches', {
     defaultRadixJobComponentConfig: {
-      timeLimitSeconds: 200, backoffLimit: 5,
+      timeLimitSeconds: 200,
+      backoffLimit: 5,
       resources: { limits: { memory: '200Mi', cpu: '200m' }, requests: { memory: '100Mi', cpu: '100m' } },
       imageTagName: '1.0.0',
     },
     jobScheduleDescriptions: [
-      { jobId: 'job-1', payload: '{\'data\':\'value1\'}', timeLimitSeconds: 120, backoffLimit: 2,
-        resources: { limits: { memory: '32Mi', cpu: '300m' }, requests: { memory: '16Mi', cpu: '150m' } }, node: { gpu: 'gpu1, gpu2, gpu3', gpuCount: '6' } },
+      {
+        jobId: 'job-1',
+        payload: '{\'data\':\'value1\'}',
+        timeLimitSeconds: 120,
+        backoffLimit: 2,
+        resources: { limits: { memory: '32Mi', cpu: '300m' }, requests: { memory: '16Mi', cpu: '150m' } },
+        node: { gpu: 'gpu1, gpu2, gpu3', gpuCount: '6' },
+      },
       { jobId: 'job-2', payload: '{\'data\':\'value2\'}', imageTagName: '2.0.0' },
       { payload: '{\'data\':\'value3\'}', timeLimitSeconds: 300, backoffLimit: 10, node: { gpu: 'gpu3', gpuCount: '1' } },
     ],
@@ -147,7 +154,8 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
   ]);
   const names: string[] = b.jobStatuses.map((j: any) => j.name);
   const [j1, j2, j3] = await Promise.all(names.map(batchJob));
-  expect([j1, j2, j3].map((j) => [j!.spec.template.spec.activeDeadlineSeconds, j!.spec.backoffLimit, j!.spec.template.spec.containers[0].image])).toEqual([
+  const settings = (j: Obj) => [j.spec.template.spec.activeDeadlineSeconds, j.spec.backoffLimit, j.spec.template.spec.containers[0].image];
+  expect([j1!, j2!, j3!].map(settings)).toEqual([
     [120, 2, 'registry.example.com/compute:1.0.0'], [200, 5, 'registry.example.com/compute:2.0.0'], [300, 10, 'registry.example.com/compute:1.0.0'],
   ]);
   expect(j1!.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '32Mi', cpu: '300m' }, requests: { memory: '16Mi', cpu: '150m' } });
@@ -197,7 +205,8 @@ test('POST /api/v1/jobs/stop and /api/v1/batches/stop stop every running job of 
 test('another job component\'s batches are invisible: not listed, not found, not deleted', async () => {
   const { namespace, kube } = running();
   const foreign = {
-    apiVersion: 'kubejobs.dev/v1', kind: 'RadixBatch',
+    apiVersion: 'kubejobs.dev/v1',
+    kind: 'RadixBatch',
     metadata: { name: 'batch-etl-foreign', labels: { 'app.kubernetes.io/managed-by': 'kubejobs-job-scheduler', 'radix-component': 'etl', 'radix-job-type': 'job-scheduler', 'radix-batch-type': 'batch' } },
     spec: { batchType: 'batch', component: { name: 'etl', image: 'etl:1', schedulerPort: 9000, timeLimitSeconds: 10, backoffLimit: 0 }, jobs: [{ name: 'abcdefgh' }] },
   };
@@ -212,7 +221,8 @@ test('another job component\'s batches are invisible: not listed, not found, not
 
 test('the OpenAPI document lists the 14 routes and the request schemas the server enforces', async () => {
   const doc = (await api().call('GET', '/api/v1/openapi.json')).body;
-  const operations = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+  const routes = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>);
+  const operations = routes.flatMap((p) => Object.values(p).map((o) => o.operationId));
   expect(operations.sort()).toEqual(['createBatch', 'createJob', 'deleteBatch', 'deleteJob', 'getBatch', 'getBatchJob', 'getBatches', 'getJob', 'getJobs',
     'stopAllBatches', 'stopAllJobs', 'stopBatch', 'stopBatchJob', 'stopJob']);
   expect(doc.components.schemas.JobScheduleDescription.properties.timeLimitSeconds).toMatchObject({ type: 'integer', minimum: 1 });

@@ -38,7 +38,8 @@ test.each([
   ['all not in Waiting => Running', [{ condition: 'All', operator: 'NotIn', jobStatuses: ['Waiting'], batchStatus: 'Running' }], ['Running', 'Active'], 'Active', 'Running'],
   ['first rule wins', [
     { condition: 'Any', operator: 'In', jobStatuses: ['Running'], batchStatus: 'Running' },
-    { condition: 'Any', operator: 'In', jobStatuses: ['Failed'], batchStatus: 'Failed' }], ['Failed', 'Running'], 'Active', 'Running'],
+    { condition: 'Any', operator: 'In', jobStatuses: ['Failed'], batchStatus: 'Failed' },
+  ], ['Failed', 'Running'], 'Active', 'Running'],
   ['any not in Succeeded', [{ condition: 'Any', operator: 'NotIn', jobStatuses: ['Succeeded'], batchStatus: 'Failed' }], ['Succeeded', 'Stopped'], 'Completed', 'Failed'],
 ] as const)('batch status rules: %s', (_n, rules, phases, condition, expected) => {
   const b = batch(phases.map((phase) => ({ phase })), 'batch', { condition: { type: condition } });
@@ -54,8 +55,15 @@ test('batch model: RFC 3339 UTC times, null when unknown, DeploymentName, jobs n
   const b = batch([{ phase: 'Succeeded', startTime: '2024-01-02T03:04:06Z', endTime: '2024-01-02T04:00:00.000Z' }], 'batch', { condition: { type: 'Completed', activeTime: '2024-01-02T03:04:06Z', completionTime: '2024-01-02T04:00:00Z' } });
   b.spec.batchId = 'b-1';
   expect(batchModel(b)).toEqual({
-    batchId: 'b-1', name: 'batch-x', created: '2024-01-02T03:04:05Z', started: '2024-01-02T03:04:06Z', ended: '2024-01-02T04:00:00Z', updated: null,
-    status: 'Completed', batchType: 'batch', DeploymentName: 'compute',
+    batchId: 'b-1',
+    name: 'batch-x',
+    created: '2024-01-02T03:04:05Z',
+    started: '2024-01-02T03:04:06Z',
+    ended: '2024-01-02T04:00:00Z',
+    updated: null,
+    status: 'Completed',
+    batchType: 'batch',
+    DeploymentName: 'compute',
     jobStatuses: [{ batchName: 'batch-x', batchId: 'b-1', name: 'batch-x-j0', created: null, started: '2024-01-02T03:04:06Z', ended: '2024-01-02T04:00:00Z', updated: null, status: 'Succeeded', DeploymentName: '' }],
   });
 });
@@ -107,7 +115,8 @@ test('webhook events: Create first, then only the jobs whose status changed, non
   expect(update.event).toBe('Update');
   expect(update.jobStatuses!.map((j) => [j.name, j.status])).toEqual([['batch-x-j0', 'Running']]);
   expect(batchEvent(b, after, after)).toBeUndefined();
-  expect(batchEvent({ ...b, spec: { ...b.spec, component: { ...b.spec.component, notifications: undefined } } }, undefined, b.status!)).toBeUndefined();
+  const silent = { ...b, spec: { ...b.spec, component: { ...b.spec.component, notifications: undefined } } };
+  expect(batchEvent(silent, undefined, b.status!)).toBeUndefined();
 });
 
 test('history: keeps the newest N per bucket among batches completed over an hour ago', () => {

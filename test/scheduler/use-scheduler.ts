@@ -1,10 +1,10 @@
-import { KubeClient, KubeObject } from '../../src/controller/kube-client';
+import { installScheduler, SchedulerInstall, SchedulerProcess } from './scheduler-process';
 import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { KubeClient, KubeObject } from '../../src/controller/kube-client';
 import { RadixJobSchedulerProps } from '../../src/radix-job-scheduler';
 import { ControlPlane } from '../cluster/control-plane';
 import { applyManifests, freshNamespace, waitFor, waitForCrdsEstablished } from '../cluster/kube-helpers';
 import { ControllerProcess } from '../controller/controller-process';
-import { installScheduler, SchedulerInstall, SchedulerProcess } from './scheduler-process';
 
 /** The job component most tests use: the seed's `compute` job with a payload path and a port. */
 export const COMPUTE: Omit<RadixJobSchedulerProps, 'namespace' | 'schedulerPort'> = {
@@ -95,7 +95,12 @@ export async function setPod(kube: KubeClient, ns: string, pod: Obj, state: { ru
         { type: 'Ready', status: running ? 'True' : 'False', lastTransitionTime: now },
       ],
       containerStatuses: [{
-        name: container.name, image: container.image, imageID: '', ready: running, restartCount: 0, started: running,
+        name: container.name,
+        image: container.image,
+        imageID: '',
+        ready: running,
+        restartCount: 0,
+        started: running,
         state: running ? { running: { startedAt: now } } : { terminated },
       }],
     },

@@ -1,14 +1,14 @@
+import { decide, ObservedJob } from './decide';
+import { batchEvent, sendBatchEvent } from './webhook';
 import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
 import { RADIX_BATCH } from '../../api';
 import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
 import { ChildWriter } from '../child-writer';
-import { objectPath, ResourceType, splitKey } from '../informer';
 import { sameJson } from '../generic-job/reconciler';
+import { objectPath, ResourceType, splitKey } from '../informer';
 import { KubeApiError, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
-import { decide, ObservedJob } from './decide';
 import { BATCH_CHILD_SELECTOR } from './render-job';
-import { batchEvent, sendBatchEvent } from './webhook';
 
 const FIELD_MANAGER = 'kubejobs-controller';
 /** The RadixBatch kind. */

@@ -52,7 +52,12 @@ function labelsOf(batch: RadixBatch, job: RadixBatchJob): Record<string, string>
 function ownerOf(batch: RadixBatch): KubeObject['metadata'] {
   return {
     ownerReferences: [{
-      apiVersion: batch.apiVersion, kind: batch.kind, name: batch.metadata.name!, uid: batch.metadata.uid as string, controller: true, blockOwnerDeletion: true,
+      apiVersion: batch.apiVersion,
+      kind: batch.kind,
+      name: batch.metadata.name!,
+      uid: batch.metadata.uid as string,
+      controller: true,
+      blockOwnerDeletion: true,
     }],
   };
 }
@@ -89,7 +94,9 @@ function environment(batch: RadixBatch, job: RadixBatchJob): unknown[] {
   const component = batch.spec.component;
   const env = new Map<string, Record<string, unknown>>();
   for (const [name, value] of Object.entries(component.variables ?? {})) env.set(name, { name, value });
-  for (const s of component.secrets ?? []) env.set(s.name, { name: s.name, valueFrom: { secretKeyRef: { name: s.secretKeyRef.name, key: s.secretKeyRef.key } } });
+  for (const s of component.secrets ?? []) {
+    env.set(s.name, { name: s.name, valueFrom: { secretKeyRef: { name: s.secretKeyRef.name, key: s.secretKeyRef.key } } });
+  }
   for (const [name, value] of Object.entries(job.variables ?? {})) env.set(name, { name, value });
   env.set('RADIX_JOB_NAME', { name: 'RADIX_JOB_NAME', value: childName(batch, job) });
   return [...env.values()];
@@ -120,7 +127,9 @@ export function renderJob(batch: RadixBatch, job: RadixBatchJob): KubeObject {
     command: job.command ?? undefined,
     args: job.args ?? undefined,
     env: environment(batch, job),
-    resources: resources ? strip({ limits: resources.limits && { ...resources.limits }, requests: resources.requests && { ...resources.requests } }) : undefined,
+    resources: resources
+      ? strip({ limits: resources.limits && { ...resources.limits }, requests: resources.requests && { ...resources.requests } })
+      : undefined,
     ports: component.ports?.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
     volumeMounts: payload?.volumeMounts,
     securityContext: {
@@ -138,7 +147,12 @@ export function renderJob(batch: RadixBatch, job: RadixBatchJob): KubeObject {
       backoffLimit: job.backoffLimit ?? component.backoffLimit ?? 0,
       ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       podFailurePolicy: failurePolicy && failurePolicy.rules.length > 0
-        ? { rules: failurePolicy.rules.map((r) => ({ action: r.action, onExitCodes: { containerName: component.name, operator: r.onExitCodes.operator, values: [...r.onExitCodes.values].sort((a, b) => a - b) } })) }
+        ? {
+          rules: failurePolicy.rules.map((r) => ({
+            action: r.action,
+            onExitCodes: { containerName: component.name, operator: r.onExitCodes.operator, values: [...r.onExitCodes.values].sort((a, b) => a - b) },
+          })),
+        }
         : undefined,
       template: {
         metadata: { labels },

@@ -130,6 +130,7 @@ export function buildProgram(): Command {
     .option('--max-waiting <n>', 'API requests that may wait; more are answered 503', parsePositiveInteger, 1000)
     .option('--history-limit <n>', 'completed batches kept per kind (Radix RADIX_JOB_SCHEDULERS_PER_ENVIRONMENT_HISTORY_LIMIT)', parsePositiveInteger, 10)
     .option('--request-timeout <duration>', 'deadline of every Kubernetes API request', parseDuration, 30_000)
+    .option('--pending-timeout <duration>', 'delete a batch whose payloads were not all written after this long (its request was interrupted)', parseDuration, 600_000)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .action(async (opts: {
       jobDefinition: string;
@@ -143,9 +144,11 @@ export function buildProgram(): Command {
       maxWaiting: number;
       historyLimit: number;
       requestTimeout: number;
+      pendingTimeout: number;
       logLevel: string;
     }) => {
-      await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, log: createLogger(opts.logLevel) });
+      const log = createLogger(opts.logLevel);
+      await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
     });
   return program;
 }

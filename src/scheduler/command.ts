@@ -26,12 +26,13 @@ export interface JobSchedulerOptions {
   readonly maxWaiting: number;
   readonly historyLimit: number;
   readonly requestTimeoutMs: number;
+  /** A batch still pending (its payloads not all written) this long was left by an interrupted request, and is deleted. */
+  readonly pendingTimeoutMs: number;
   readonly log: Logger;
 }
 
-/** How often pending batches and history are swept; pending ones older than the threshold go. */
+/** How often pending batches and history are swept, at most (Radix trims history every 60 s). */
 const SWEEP_PERIOD_MS = 60_000;
-const PENDING_MAX_AGE_MS = 10 * 60_000;
 
 /** Reads and checks the job definition; throws with every problem named. */
 export function loadJobDefinition(file: string): RadixJobDefinition {
@@ -88,7 +89,7 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
   let stopping = false;
   const sweep = async () => {
     try {
-      const pending = await store.sweepPending(PENDING_MAX_AGE_MS);
+      const pending = await store.sweepPending(o.pendingTimeoutMs);
       if (pending.length > 0) log.warn({ batches: pending }, 'deleted batches left pending by an interrupted request');
       const trimmed = await store.trimHistory(o.historyLimit);
       if (trimmed.length > 0) log.info({ batches: trimmed }, 'deleted old batches beyond the history limit');
@@ -98,7 +99,7 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
     }
   };
   await sweep();
-  const timer = setInterval(() => void sweep(), SWEEP_PERIOD_MS);
+  const timer = setInterval(() => void sweep(), Math.min(SWEEP_PERIOD_MS, Math.max(1_000, o.pendingTimeoutMs / 2)));
   timer.unref();
 
   const servers: Array<{ close(): Promise<unknown> }> = [];

@@ -6,8 +6,11 @@ import { ControlPlane } from '../cluster/control-plane';
 import { applyManifests, freshNamespace, waitFor, waitForCrdsEstablished } from '../cluster/kube-helpers';
 import { ControllerProcess } from '../controller/controller-process';
 
+/** Props of the construct that the harness sets itself. */
+export type SchedulerProps = Omit<RadixJobSchedulerProps, 'namespace' | 'schedulerPort'>;
+
 /** The job component most tests use: the seed's `compute` job with a payload path and a port. */
-export const COMPUTE: Omit<RadixJobSchedulerProps, 'namespace' | 'schedulerPort'> = {
+export const COMPUTE: SchedulerProps = {
   name: 'compute',
   image: 'registry.example.com/compute:1.0',
   payloadPath: '/compute/args',
@@ -29,7 +32,10 @@ export interface RunningScheduler {
  * enforcing Pod Security "restricted", and `kubejobs job-scheduler` for `props` with exactly the
  * ServiceAccount, Role and args the RadixJobScheduler construct emits. afterAll stops both.
  */
-export function useScheduler(plane: () => ControlPlane, props: Omit<RadixJobSchedulerProps, 'namespace' | 'schedulerPort'> = COMPUTE): () => RunningScheduler {
+export function useScheduler(
+  plane: () => ControlPlane,
+  props: SchedulerProps | (() => SchedulerProps) = COMPUTE,
+): () => RunningScheduler {
   let running: RunningScheduler | undefined;
   beforeAll(async () => {
     const kc = plane().kubeConfig;
@@ -39,7 +45,7 @@ export function useScheduler(plane: () => ControlPlane, props: Omit<RadixJobSche
     const controller = await ControllerProcess.start(plane());
     await controller.waitReady();
     const namespace = await freshNamespace(kc, { 'pod-security.kubernetes.io/enforce': 'restricted' });
-    const install = await installScheduler(plane(), namespace, props);
+    const install = await installScheduler(plane(), namespace, typeof props === 'function' ? props() : props);
     const scheduler = await SchedulerProcess.start(install);
     running = { namespace, install, scheduler, controller, kube: new KubeClient(kc, 'kubejobs-test') };
   }, 300_000);

@@ -43,21 +43,26 @@ export class RadixBatchReconciler implements Reconciler {
     const plan = decide(batch, jobs, services, new Date().toISOString());
 
     const writer = new ChildWriter(ctx.client, FIELD_MANAGER);
-    const queue = [...plan.create];
     const failures: string[] = [];
-    const worker = async () => {
-      for (let child = queue.shift(); child; child = queue.shift()) {
-        const type = child.kind === 'Job' ? JOB : SERVICE;
-        try {
-          const outcome = await writer.ensure({ type, object: child }, uid);
-          if (outcome.kind === 'conflict') failures.push(`${outcome.conflict.kind} ${outcome.conflict.name} exists and is controlled by ${outcome.conflict.owner}`);
-        } catch (err) {
-          if (err instanceof KubeApiError && (err.code === 422 || err.code === 400)) failures.push(`create ${child.kind} ${child.metadata?.name}: ${err.message}`);
-          else throw err;
+    const createAll = async (children: KubeObject[]) => {
+      const queue = [...children];
+      const worker = async () => {
+        for (let child = queue.shift(); child; child = queue.shift()) {
+          const type = child.kind === 'Job' ? JOB : SERVICE;
+          try {
+            const outcome = await writer.ensure({ type, object: child }, uid);
+            if (outcome.kind === 'conflict') failures.push(`${outcome.conflict.kind} ${outcome.conflict.name} exists and is controlled by ${outcome.conflict.owner}`);
+          } catch (err) {
+            if (err instanceof KubeApiError && (err.code === 422 || err.code === 400)) failures.push(`create ${child.kind} ${child.metadata?.name}: ${err.message}`);
+            else throw err;
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, queue.length) }, worker));
     };
-    await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, queue.length) }, worker));
+    // Jobs first: a Service that cannot be made (e.g. no cluster IP left) must not hold the jobs back.
+    await createAll(plan.create.filter((c) => c.kind === 'Job'));
+    await createAll(plan.create.filter((c) => c.kind !== 'Job'));
     await Promise.all(plan.deleteJobs.map((j) => ctx.client.delete(objectPath(JOB, namespace!, j.name), { uid: j.uid, propagationPolicy: 'Background' })));
 
     let status = plan.status;

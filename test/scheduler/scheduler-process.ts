@@ -72,7 +72,10 @@ export class SchedulerProcess {
     const proc = new ManagedProcess('kubejobs-job-scheduler', process.execPath,
       [path.join(productionBundle(), 'lib', 'cli.js'), ...args, '--bind-address=127.0.0.1', `--kubeconfig=${install.kubeconfigPath}`, ...extraArgs],
       logFile, { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--no-warnings' });
-    const scheduler = new SchedulerProcess(proc, install.port, healthPort!, metricsPort!, logFile);
+    // A later --port (a second replica on one host) wins, as with commander.
+    const portArg = [...args, ...extraArgs].filter((a) => a.startsWith('--port=')).pop();
+    const port = portArg ? Number(portArg.slice('--port='.length)) : install.port;
+    const scheduler = new SchedulerProcess(proc, port, healthPort!, metricsPort!, logFile);
     await scheduler.waitReady();
     return scheduler;
   }

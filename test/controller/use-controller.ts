@@ -30,7 +30,9 @@ export function useController(plane: () => ControlPlane, options: UseControllerO
   let running: RunningController | undefined;
   beforeAll(async () => {
     const kc = plane().kubeConfig;
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
+    // The controller watches every kind it reconciles: both CRDs must be served.
+    const crds = [crdManifestOf(GENERIC_JOB), crdManifestOf(RADIX_BATCH)] as never[];
+    await applyManifests(kc, [...crds, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
     const proxy = options.behindProxy ? await FaultProxy.start({ server: plane().server, caData: plane().caData }) : undefined;
     const controller = await ControllerProcess.start(plane(), { ...options, server: proxy?.url });
     running = { api: new TestApi(kc), controller, proxy };

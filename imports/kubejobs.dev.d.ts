@@ -127,10 +127,26 @@ export interface RadixJobPort {
  * Default resources of a job container. A request's `resources` replace them as a whole (Radix).
  */
 export interface RadixResourceRequirements {
-  requests?: RadixResourceList;
-  limits?: RadixResourceList;
+  requests?: RadixResourceRequests;
+  limits?: RadixResourceLimits;
 }
-export interface RadixResourceList {
+/**
+ * What a job container is guaranteed (the container's `resources.requests`).
+ */
+export interface RadixResourceRequests {
+  /**
+   * CPU in millicores, e.g. `400m` (Radix accepts no other form).
+   */
+  cpu?: string;
+  /**
+   * Memory as a Kubernetes quantity, e.g. `256Mi`.
+   */
+  memory?: string;
+}
+/**
+ * What a job container may use at most (the container's `resources.limits`).
+ */
+export interface RadixResourceLimits {
   /**
    * CPU in millicores, e.g. `400m` (Radix accepts no other form).
    */

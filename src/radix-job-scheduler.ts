@@ -20,7 +20,6 @@ import type {
   RadixBatchStatusRule as WireBatchStatusRule,
   RadixJobComponent,
   RadixJobDefinition,
-  RadixResourceList,
   RadixResourceRequirements,
 } from '../imports/kubejobs.dev';
 
@@ -458,7 +457,7 @@ function renderDefinition(p: RadixJobSchedulerProps, namespace: string): RadixJo
 }
 
 function renderResources(r: RadixJobResources): RadixResourceRequirements | undefined {
-  const list = (which: 'request' | 'limit'): RadixResourceList | undefined => {
+  const list = (which: 'request' | 'limit'): RadixResourceRequirements['requests'] | undefined => {
     const cpu = r.cpu?.[which];
     const memory = r.memory?.[which];
     if (!cpu && !memory) return undefined;

@@ -77,8 +77,8 @@ const RESOURCES: JsonSchema = {
   type: 'object',
   description: 'Default resources of a job container. A request\'s `resources` replace them as a whole (Radix).',
   properties: {
-    requests: RESOURCE_LIST,
-    limits: RESOURCE_LIST,
+    requests: { ...RESOURCE_LIST, title: 'RadixResourceRequests', description: 'What a job container is guaranteed (the container\'s `resources.requests`).' },
+    limits: { ...RESOURCE_LIST, title: 'RadixResourceLimits', description: 'What a job container may use at most (the container\'s `resources.limits`).' },
   },
 };
 

@@ -181,7 +181,15 @@ function toOpenApi(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === '$id') continue;
-      if (k === '$ref' && typeof v === 'string' && !v.startsWith('#/')) {out[k] = `#/components/schemas/${v.replace(/#$/, '')}`;} else if (k === 'type' && Array.isArray(v)) { out.type = v.find((t) => t !== 'null'); out.nullable = true; } else {out[k] = toOpenApi(v);}
+      if (k === '$ref' && typeof v === 'string' && !v.startsWith('#/')) {
+        out[k] = `#/components/schemas/${v.replace(/#$/, '')}`;
+      } else if (k === 'type' && Array.isArray(v)) {
+        // OpenAPI 3.0 has no type arrays: `['string', 'null']` is `string` + `nullable`.
+        out.type = v.find((t) => t !== 'null');
+        out.nullable = true;
+      } else {
+        out[k] = toOpenApi(v);
+      }
     }
     return out;
   }

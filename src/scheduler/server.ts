@@ -71,9 +71,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const gate = new Semaphore(options.maxInFlight, options.maxWaiting);
   const holding = new WeakSet<FastifyRequest>();
+  const tooLarge = () => new RadixApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${options.bodyLimitBytes} bytes: `
+    + 'send fewer or smaller payloads per request (at most about 383 KiB per job), or split the batch');
   app.addHook('onRequest', async (req, reply) => {
     (req as unknown as { startedAt: number }).startedAt = performance.now();
     if (!req.url.startsWith('/api/')) return;
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > options.bodyLimitBytes) {
+      // Read and drop the body before answering: closing a socket with unread data resets it, and
+      // the client would get a connection error instead of the 413. Far larger bodies are cut off.
+      if (length <= 4 * options.bodyLimitBytes) {
+        req.raw.resume();
+        await new Promise<void>((resolve) => {
+          req.raw.once('end', resolve);
+          req.raw.once('error', () => resolve());
+          req.raw.once('close', () => resolve());
+        });
+      }
+      return reply.code(413).header('connection', 'close').send(tooLarge().body());
+    }
     const acquired = gate.tryAcquire();
     if (!acquired) {
       const err = new RadixApiError(503, 'ServiceUnavailable', `the job-scheduler is handling ${options.maxInFlight} requests and ${options.maxWaiting} are waiting: retry later`);
@@ -91,9 +107,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((err: FastifyError & { validation?: SchemaError[] }, req, reply) => {
     const route = ROUTES.find((r) => r.method === req.method && r.path === req.routeOptions.url);
     let answer: RadixApiError;
-    if (err instanceof RadixApiError) {answer = err;} else if (err.validation && err.validation.length > 0) {answer = invalid(subjectOf(route), describeSchemaError(err.validation[0]!, req.body));} else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      answer = new RadixApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${options.bodyLimitBytes} bytes: send fewer or smaller payloads per request (at most about 383 KiB per job), or split the batch`);
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {answer = badRequest(err.message);} else {
+    if (err instanceof RadixApiError) {
+      answer = err;
+    } else if (err.validation && err.validation.length > 0) {
+      answer = invalid(subjectOf(route), describeSchemaError(err.validation[0]!, req.body));
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      answer = tooLarge();
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      answer = badRequest(err.message);
+    } else {
       options.log.error({ err: err.message, route: req.routeOptions.url }, 'request failed');
       answer = new RadixApiError(500, 'InternalError', err.message);
     }

@@ -83,9 +83,14 @@ export function decide(batch: RadixBatch, jobs: readonly ObservedJob[], services
   const phases = jobStatuses.map((s) => s.phase);
   const prevCondition = batch.status?.condition;
   let condition: RadixBatchStatus['condition'];
-  if (phases.every((p) => p === 'Waiting')) {condition = { type: 'Waiting' };} else if (phases.every((p) => DONE.has(p))) {
-    condition = strip({ type: 'Completed' as const, activeTime: prevCondition?.activeTime ?? now, completionTime: prevCondition?.type === 'Completed' ? prevCondition.completionTime ?? now : now });
-  } else {condition = { type: 'Active', activeTime: prevCondition?.activeTime ?? now };}
+  if (phases.every((p) => p === 'Waiting')) {
+    condition = { type: 'Waiting' };
+  } else if (phases.every((p) => DONE.has(p))) {
+    const completionTime = prevCondition?.type === 'Completed' ? prevCondition.completionTime ?? now : now;
+    condition = strip({ type: 'Completed' as const, activeTime: prevCondition?.activeTime ?? now, completionTime });
+  } else {
+    condition = { type: 'Active', activeTime: prevCondition?.activeTime ?? now };
+  }
   return {
     create,
     deleteJobs,

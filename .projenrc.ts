@@ -205,7 +205,15 @@ project.addTask('bench:synth', {
     { exec: 'node --expose-gc --max-old-space-size=6144 -r ts-node/register/transpile-only bench/synth.ts' },
   ],
 });
+project.addTask('bench:job-scheduler', {
+  description: 'Benchmark: a 500-job Radix batch through job-scheduler + controller vs a plain client loop creating the same Jobs and Secrets (ratio, not a test)',
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/job-scheduler.ts',
+});
 project.npmignore?.exclude('/bench/', '/Dockerfile', '/docs/');
+
+// fastify 5 takes light-my-request ^6; 6.8 moved to cookie@2, which declares Node >= 22. 6.6 is the
+// last release on cookie@1 (Node >= 18) and has the same API (fastify.inject only).
+project.package.addField('overrides', { 'light-my-request': '6.6.0' });
 
 project.gitignore.addPatterns('/examples/**/dist/', '/test-reports/', '/.tmp/');
 

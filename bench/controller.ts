@@ -22,8 +22,7 @@
  * BENCH_ADMISSION_OBJECTS (200), BENCH_SCALE_JOBS (1000; 0 skips it).
  */
 import * as fs from 'node:fs';
-import { crdManifestOf } from '../src/api/crd';
-import { GENERIC_JOB } from '../src/api/generic-job';
+import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../src/api';
 import { KubeClient, WatchHandle } from '../src/controller/kube-client';
 import { ensureBinaries, startControlPlane } from '../test/cluster/control-plane';
 import { applyManifests, freshNamespace, waitFor } from '../test/cluster/kube-helpers';
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
     const kc = plane.kubeConfig;
     const client = new KubeClient(kc, 'kubejobs-bench');
     const diagnosticCrds = Object.values(DIAGNOSTIC_CRDS).map((d) => diagnosticCrd(d.group, d.podTemplateSchema));
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB), ...diagnosticCrds] as never[]);
+    await applyManifests(kc, [crdManifestOf(GENERIC_JOB), crdManifestOf(RADIX_BATCH), ...diagnosticCrds] as never[]);
     const total = JOBS * REPLICAS;
 
     // 1. Admission.

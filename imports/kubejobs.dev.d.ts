@@ -4,25 +4,50 @@
  * Every kind of the kubejobs.dev API group that kubejobs knows.
  */
 export interface KubejobsDevKinds {
+  RadixBatch?: RadixBatch;
   RadixJobDefinition?: RadixJobDefinition;
 }
 /**
- * The job definition `kubejobs job-scheduler` reads at start-up (written by the RadixJobScheduler construct).
+ * A batch of Radix jobs accepted by `kubejobs job-scheduler`; `kubejobs controller` runs each job as a Kubernetes Job.
  */
-export interface RadixJobDefinition {
+export interface RadixBatch {
   apiVersion: 'kubejobs.dev/v1';
-  kind: 'RadixJobDefinition';
-  /**
-   * The namespace the scheduler runs in. It creates every object there and nowhere else (its Role is namespaced).
-   */
-  namespace: string;
-  job: RadixJobComponent;
-  objects: RadixJobObjects;
+  kind: 'RadixBatch';
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: {[key: string]: string};
+    annotations?: {[key: string]: string};
+    [key: string]: unknown;
+  };
+  spec: RadixBatchSpec;
+  status?: RadixBatchStatus;
 }
 /**
- * The Radix job component the scheduler runs jobs of, with defaults resolved. Jobs and batches requested through the REST API override `timeLimitSeconds`, `backoffLimit`, `resources`, `node`, `imageTagName` and `variables` per job.
+ * What the scheduler was asked for.
  */
-export interface RadixJobComponent {
+export interface RadixBatchSpec {
+  /**
+   * `job` for POST /api/v1/jobs (exactly one job), `batch` for POST /api/v1/batches.
+   */
+  batchType: 'job' | 'batch';
+  /**
+   * The caller's id of the batch (`batchId` of the request).
+   */
+  batchId?: string;
+  component: RadixBatchComponent;
+  /**
+   * The jobs, 1 to 500.
+   *
+   * @minItems 1
+   * @maxItems 500
+   */
+  jobs: RadixBatchJob[];
+}
+/**
+ * The job component the jobs are made from, as the scheduler had it when it accepted the request.
+ */
+export interface RadixBatchComponent {
   /**
    * Job component name (a DNS-1035 label). The scheduler's Service has this name: callers use `http://<name>:<schedulerPort>`. Job containers are named after it too.
    */
@@ -102,10 +127,26 @@ export interface RadixJobPort {
  * Default resources of a job container. A request's `resources` replace them as a whole (Radix).
  */
 export interface RadixResourceRequirements {
-  requests?: RadixResourceList;
-  limits?: RadixResourceList;
+  requests?: RadixResourceRequests;
+  limits?: RadixResourceLimits;
 }
-export interface RadixResourceList {
+/**
+ * What a job container is guaranteed (the container's `resources.requests`).
+ */
+export interface RadixResourceRequests {
+  /**
+   * CPU in millicores, e.g. `400m` (Radix accepts no other form).
+   */
+  cpu?: string;
+  /**
+   * Memory as a Kubernetes quantity, e.g. `256Mi`.
+   */
+  memory?: string;
+}
+/**
+ * What a job container may use at most (the container's `resources.limits`).
+ */
+export interface RadixResourceLimits {
   /**
    * CPU in millicores, e.g. `400m` (Radix accepts no other form).
    */
@@ -183,6 +224,358 @@ export interface RadixBatchStatusRule {
    * The batch status when the rule holds.
    */
   batchStatus: 'Waiting' | 'Active' | 'Running' | 'Succeeded' | 'Failed' | 'Stopping' | 'Stopped' | 'Completed';
+}
+/**
+ * One job of the batch: becomes the Kubernetes Job `<batch>-<name>`.
+ */
+export interface RadixBatchJob {
+  /**
+   * Short job name (8 random characters); the job's API name is `<batch>-<name>`.
+   */
+  name: string;
+  /**
+   * The caller's id of the job (`jobId` of the request).
+   */
+  jobId?: string;
+  resources?: RadixJobResourceRequirements;
+  node?: RadixJobNodeRequest;
+  /**
+   * Maximum running time of the job in seconds (the pod's `activeDeadlineSeconds`); the component's value when absent.
+   */
+  timeLimitSeconds?: number;
+  /**
+   * Retries of a failed job container (the Job's `backoffLimit`); the component's value when absent.
+   */
+  backoffLimit?: number;
+  failurePolicy?: RadixJobFailurePolicy;
+  /**
+   * Image of the job container instead of the component's.
+   */
+  image?: string;
+  /**
+   * Tag replacing the tag of the image (the request's `image` or the component's).
+   */
+  imageTagName?: string;
+  runtime?: RadixJobRuntime;
+  /**
+   * Environment variables of the job container, merged over the component's per name.
+   */
+  variables?: {
+    [k: string]: string;
+  };
+  /**
+   * Command of the job container. Absent: the image's or component's; `[]`: explicitly empty.
+   *
+   * @maxItems 256
+   */
+  command?: string[] | null;
+  /**
+   * Arguments of the job container. Absent: the component's; `[]`: explicitly empty.
+   *
+   * @maxItems 1024
+   */
+  args?: string[] | null;
+  payloadSecretRef?: RadixBatchPayloadSecretRef;
+  /**
+   * True once the job was stopped through the API: its Kubernetes Job is deleted and it keeps the status Stopped.
+   */
+  stop?: boolean;
+}
+/**
+ * Resources of the job container. When set they replace the component's resources as a whole (Radix).
+ */
+export interface RadixJobResourceRequirements {
+  /**
+   * Resource name (e.g. `cpu`, `memory`, `nvidia.com/gpu`) -> quantity (e.g. `250m`, `1Gi`).
+   */
+  limits?: {
+    [k: string]: string;
+  };
+  /**
+   * Resource name (e.g. `cpu`, `memory`, `nvidia.com/gpu`) -> quantity (e.g. `250m`, `1Gi`).
+   */
+  requests?: {
+    [k: string]: string;
+  };
+}
+/**
+ * GPU nodes for the job (deprecated by Radix in favour of `runtime.nodeType`).
+ */
+export interface RadixJobNodeRequest {
+  /**
+   * GPU types separated by commas; a leading `-` excludes a type.
+   */
+  gpu?: string;
+  /**
+   * Minimum GPUs on the node, as a decimal string (Radix takes a string here).
+   */
+  gpuCount?: string;
+}
+/**
+ * How exit codes of the job container count against `backoffLimit` (the Job's `podFailurePolicy`).
+ */
+export interface RadixJobFailurePolicy {
+  /**
+   * Rules tried in order; the first matching one applies.
+   *
+   * @maxItems 20
+   */
+  rules: RadixJobFailurePolicyRule[];
+}
+/**
+ * One rule: what to do when the exit code matches.
+ */
+export interface RadixJobFailurePolicyRule {
+  /**
+   * `FailJob`: fail the job at once; `Ignore`: do not count the failure; `Count`: count it against `backoffLimit`.
+   */
+  action: 'FailJob' | 'Ignore' | 'Count';
+  onExitCodes: RadixJobFailurePolicyOnExitCodes;
+}
+/**
+ * Exit codes the rule matches.
+ */
+export interface RadixJobFailurePolicyOnExitCodes {
+  /**
+   * Whether the exit code must be in `values` or not in them.
+   */
+  operator: 'In' | 'NotIn';
+  /**
+   * Exit codes (0 to 255; `0` only with `NotIn`, as Kubernetes requires).
+   *
+   * @minItems 1
+   * @maxItems 255
+   */
+  values: number[];
+}
+/**
+ * Where the job runs. Replaces the default's runtime as a whole (Radix).
+ */
+export interface RadixJobRuntime {
+  /**
+   * CPU architecture of the node (`kubernetes.io/arch`).
+   */
+  architecture?: '' | 'amd64' | 'arm64';
+  /**
+   * Node type (node label and taint `radix-nodetype`); takes precedence over `node.gpu`.
+   */
+  nodeType?: string;
+}
+/**
+ * The payload of the job: a key of a Secret, mounted read-only as `<payload path>/payload`.
+ */
+export interface RadixBatchPayloadSecretRef {
+  /**
+   * Secret name (`<batch>-payloads-<n>`).
+   */
+  name: string;
+  /**
+   * Key in the Secret's data (the short job name).
+   */
+  key: string;
+}
+/**
+ * Observed state, written by the controller.
+ */
+export interface RadixBatchStatus {
+  condition?: RadixBatchCondition;
+  /**
+   * One entry per job, in the order of `spec.jobs`.
+   */
+  jobStatuses?: RadixBatchJobStatus[];
+  /**
+   * The generation of the spec this status reflects.
+   */
+  observedGeneration?: number;
+}
+/**
+ * The batch as a whole.
+ */
+export interface RadixBatchCondition {
+  /**
+   * Waiting: no job started; Completed: every job succeeded, failed or was stopped; Active otherwise.
+   */
+  type: 'Waiting' | 'Active' | 'Completed';
+  /**
+   * Why the batch has this condition.
+   */
+  reason?: string;
+  /**
+   * Details of the condition.
+   */
+  message?: string;
+  /**
+   * When the batch first became Active.
+   */
+  activeTime?: string;
+  /**
+   * When the batch became Completed.
+   */
+  completionTime?: string;
+}
+/**
+ * Status of one job, written by the controller.
+ */
+export interface RadixBatchJobStatus {
+  /**
+   * Short job name, as in `spec.jobs[].name`.
+   */
+  name: string;
+  /**
+   * Waiting (no pod yet), Active (a pod exists), Running (a pod is ready), then Succeeded, Failed or Stopped, which stay.
+   */
+  phase: 'Waiting' | 'Active' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+  /**
+   * Why the job is in its phase.
+   */
+  reason?: string;
+  /**
+   * Details of the phase.
+   */
+  message?: string;
+  /**
+   * When the Kubernetes Job was created.
+   */
+  creationTime?: string;
+  /**
+   * When the Kubernetes Job started.
+   */
+  startTime?: string;
+  /**
+   * When the job succeeded, failed or was stopped.
+   */
+  endTime?: string;
+  /**
+   * Failed pods of the job.
+   */
+  failed?: number;
+  /**
+   * Pods of the job.
+   */
+  podStatuses?: RadixBatchJobPodStatus[];
+}
+/**
+ * A pod of the job.
+ */
+export interface RadixBatchJobPodStatus {
+  /**
+   * Pod name.
+   */
+  name: string;
+  /**
+   * Phase of the pod.
+   */
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+  /**
+   * Why the pod is in its phase.
+   */
+  reason?: string;
+  /**
+   * Details of the phase.
+   */
+  message?: string;
+  /**
+   * Exit code of the job container, 0 while it runs.
+   */
+  exitCode?: number;
+  /**
+   * When the pod was created.
+   */
+  creationTime?: string;
+  /**
+   * When the pod started.
+   */
+  startTime?: string;
+  /**
+   * When the job container ended.
+   */
+  endTime?: string;
+  /**
+   * Restarts of the job container.
+   */
+  restartCount?: number;
+  /**
+   * Image of the job container.
+   */
+  image?: string;
+  /**
+   * Image id the container runs.
+   */
+  imageID?: string;
+  /**
+   * Index of the pod among the job's pods, in creation order.
+   */
+  podIndex?: number;
+}
+/**
+ * The job definition `kubejobs job-scheduler` reads at start-up (written by the RadixJobScheduler construct).
+ */
+export interface RadixJobDefinition {
+  apiVersion: 'kubejobs.dev/v1';
+  kind: 'RadixJobDefinition';
+  /**
+   * The namespace the scheduler runs in. It creates every object there and nowhere else (its Role is namespaced).
+   */
+  namespace: string;
+  job: RadixJobComponent;
+  objects: RadixJobObjects;
+}
+/**
+ * The Radix job component the scheduler runs jobs of, with defaults resolved. Jobs and batches requested through the REST API override `timeLimitSeconds`, `backoffLimit`, `resources`, `node`, `imageTagName` and `variables` per job.
+ */
+export interface RadixJobComponent {
+  /**
+   * Job component name (a DNS-1035 label). The scheduler's Service has this name: callers use `http://<name>:<schedulerPort>`. Job containers are named after it too.
+   */
+  name: string;
+  /**
+   * Image of the job container, as configured. When it ends with `:{imageTagName}` the tag is `imageTagName`, or the `imageTagName` of a request.
+   */
+  image: string;
+  /**
+   * Default tag for an `image` ending with `:{imageTagName}`; required then, forbidden otherwise (Radix).
+   */
+  imageTagName?: string;
+  /**
+   * Port the scheduler's REST API listens on (Radix: 1024 to 65535).
+   */
+  schedulerPort: number;
+  payload?: RadixJobPayload;
+  /**
+   * Ports of the job container.
+   *
+   * @maxItems 64
+   */
+  ports?: RadixJobPort[];
+  resources?: RadixResourceRequirements;
+  node?: RadixNode;
+  /**
+   * Default maximum running time of a job, in seconds (the pod's `activeDeadlineSeconds`). Radix's default is 43200 (12 hours).
+   */
+  timeLimitSeconds: number;
+  /**
+   * Default number of retries of a failed job container (the Job's `backoffLimit`). Radix's default is 0.
+   */
+  backoffLimit: number;
+  /**
+   * Environment variables of the job container. A request's `variables` are merged over them.
+   */
+  variables?: {
+    [k: string]: string;
+  };
+  /**
+   * Environment variables of the job container taken from Secrets.
+   *
+   * @maxItems 256
+   */
+  secrets?: RadixSecretEnvVar[];
+  notifications?: RadixNotifications;
+  /**
+   * Rules that give a batch its status from its jobs' statuses, tried in order.
+   *
+   * @maxItems 32
+   */
+  batchStatusRules?: RadixBatchStatusRule[];
 }
 /**
  * What the scheduler creates. Names follow Radix: batch `batch-<component part>-<yyyyMMddHHmmss>-<8 random>`, batch job `<batch>-<8 random>` (the Job, its Service and `RADIX_JOB_NAME`), payload Secret `<batch>-payloads-<n>`.

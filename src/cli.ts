@@ -4,7 +4,9 @@ import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
 import { createLogger, LOG_LEVELS } from './controller/logger';
 import { Manager } from './controller/manager';
+import { RadixBatchReconciler } from './controller/radix-batch/reconciler';
 import { PACKAGE_VERSION } from './package-version';
+import { runJobScheduler } from './scheduler/command';
 
 function parseBoolean(value: string): boolean {
   if (value === 'true') return true;
@@ -29,10 +31,10 @@ function parseDuration(value: string): number {
 
 /** The `kubejobs` command line. */
 export function buildProgram(): Command {
-  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob (and, later, ArenaJob) resources.').version(PACKAGE_VERSION);
+  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
   program
     .command('controller')
-    .description('Run the controller: reconcile GenericJobs in one or all namespaces.')
+    .description('Run the controller: reconcile GenericJobs and RadixBatches in one or all namespaces.')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
     .option('--leader-elect <bool>', 'elect a leader through a Lease so that only one replica reconciles', parseBoolean, true)
@@ -94,6 +96,7 @@ export function buildProgram(): Command {
         stuckReconcileMs: opts.stuckReconcileTimeout,
       });
       manager.add(new GenericJobReconciler());
+      manager.add(new RadixBatchReconciler());
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
@@ -111,7 +114,53 @@ export function buildProgram(): Command {
       log.info({ version: PACKAGE_VERSION, namespace: opts.namespace ?? '(all)', leaderElect: opts.leaderElect, concurrency: opts.concurrency, server: kc.getCurrentCluster()?.server }, 'starting kubejobs controller');
       await manager.start();
     });
+  program
+    .command('job-scheduler')
+    .description('Serve Radix\'s job-scheduler REST API (/api/v1/jobs, /api/v1/batches) for one job component; `kubejobs controller` runs the jobs.')
+    .requiredOption('--job-definition <path>', 'the RadixJobDefinition JSON the RadixJobScheduler construct writes')
+    .requiredOption('--port <port>', 'port of the REST API (the job component\'s schedulerPort)', parsePort)
+    .option('--bind-address <host>', 'address the REST API listens on', '0.0.0.0')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
+    .option('--metrics-bind-address <addr>', 'address of the Prometheus /metrics endpoint; 0 disables it', ':9090')
+    .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz; 0 disables it', ':9091')
+    .option('--max-request-bytes <n>', 'largest request body; larger ones are answered 413', parsePositiveInteger, 32 * 1024 * 1024)
+    .option('--max-in-flight <n>', 'API requests handled at once; more wait', parsePositiveInteger, 32)
+    .option('--max-waiting <n>', 'API requests that may wait; more are answered 503', parsePositiveInteger, 1000)
+    .option('--history-limit <n>', 'completed batches kept per kind (Radix RADIX_JOB_SCHEDULERS_PER_ENVIRONMENT_HISTORY_LIMIT)', parsePositiveInteger, 10)
+    .option('--request-timeout <duration>', 'deadline of every Kubernetes API request', parseDuration, 30_000)
+    .option('--pending-timeout <duration>', 'delete a batch whose payloads were not all written after this long (its request was interrupted)', parseDuration, 600_000)
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .action(async (opts: {
+      jobDefinition: string;
+      port: number;
+      bindAddress: string;
+      kubeconfig?: string;
+      metricsBindAddress: string;
+      healthProbeBindAddress: string;
+      maxRequestBytes: number;
+      maxInFlight: number;
+      maxWaiting: number;
+      historyLimit: number;
+      requestTimeout: number;
+      pendingTimeout: number;
+      logLevel: string;
+    }) => {
+      const log = createLogger(opts.logLevel);
+      await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
+    });
   return program;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' must be a port from 1 to 65535`);
+  return n;
+}
+
+function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${value}' must be a positive integer`);
+  return n;
 }
 
 if (require.main === module) {

@@ -1,4 +1,4 @@
-import { GENERIC_JOB } from './api/generic-job';
+import { GENERIC_JOB, RADIX_BATCH } from './api';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
 export interface ControllerPermission {
@@ -16,7 +16,7 @@ export interface ControllerPermission {
  * Everything the controller does in the namespaces it watches, and nothing more: every request the
  * runtime makes passes through this table (src/controller/request-attributes.ts refuses any other),
  * and a cluster test proves each entry is used. It never reads Secrets or ConfigMaps: payloads
- * reach pods through their own volume or env references. ArenaJob rights come with its reconciler.
+ * reach pods through their own volume or env references (RadixBatch payloads: a Secret volume). ArenaJob rights come with its reconciler.
  */
 export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   {
@@ -47,13 +47,37 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
     apiGroup: '',
     resources: ['services'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
-    reason: 'the headless Service of each GenericJob replica',
+    reason: 'the headless Service of each GenericJob replica, and the Service of each RadixBatch job whose component has ports',
   },
   {
     apiGroup: 'scheduler.tensorstack.dev',
     resources: ['podgroups'],
     verbs: ['get', 'create'],
     reason: 'PodGroups of GenericJobs scheduled by the T9k scheduler (removed with the job by the garbage collector)',
+  },
+  {
+    apiGroup: RADIX_BATCH.group,
+    resources: [RADIX_BATCH.plural],
+    verbs: ['list', 'watch'],
+    reason: 'watch RadixBatches recorded by kubejobs job-scheduler',
+  },
+  {
+    apiGroup: RADIX_BATCH.group,
+    resources: [`${RADIX_BATCH.plural}/status`],
+    verbs: ['update'],
+    reason: 'report RadixBatch job statuses (a full update guarded by resourceVersion)',
+  },
+  {
+    apiGroup: RADIX_BATCH.group,
+    resources: [`${RADIX_BATCH.plural}/finalizers`],
+    verbs: ['update'],
+    reason: 'set blockOwnerDeletion on the Jobs and Services of a RadixBatch (checked by the API server, never requested)',
+  },
+  {
+    apiGroup: 'batch',
+    resources: ['jobs'],
+    verbs: ['get', 'list', 'watch', 'create', 'delete'],
+    reason: 'the Kubernetes Job of each RadixBatch job; delete: stop a job (get: read back a same-named Job the cache has not seen yet)',
   },
   {
     apiGroup: '',
@@ -66,6 +90,7 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
 /** Permissions the API server checks on the controller's behalf, never requested by it directly. */
 export const IMPLIED_PERMISSIONS: ReadonlyArray<{ apiGroup: string; resource: string; verb: string }> = [
   { apiGroup: GENERIC_JOB.group, resource: `${GENERIC_JOB.plural}/finalizers`, verb: 'update' },
+  { apiGroup: RADIX_BATCH.group, resource: `${RADIX_BATCH.plural}/finalizers`, verb: 'update' },
 ];
 
 /** What the controller needs in its own namespace only: its leader-election Lease. */

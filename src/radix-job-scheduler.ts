@@ -11,19 +11,20 @@ import {
   SECRET_KEY_PATTERN,
   validateJobDefinition,
 } from './api';
-import { ControllerPermission } from './controller-permissions';
 import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stable-objects';
 import { DEFAULT_CONTROLLER_IMAGE, LogLevel } from './kubejobs-controller';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
+import { JOB_SCHEDULER_PERMISSIONS } from './scheduler/permissions';
 import { DNS_LABEL, isIntegerIn, requireProps } from './validation-helpers';
 import type {
   RadixBatchStatusRule as WireBatchStatusRule,
   RadixJobComponent,
   RadixJobDefinition,
-  RadixResourceList,
   RadixResourceRequirements,
 } from '../imports/kubejobs.dev';
+
+export { JOB_SCHEDULER_PERMISSIONS };
 
 /** Statuses of a job, as batch status rules test them (Radix `RadixBatchJobPhase`). */
 export enum RadixJobStatus {
@@ -281,27 +282,6 @@ export const JOB_DEFINITION_DIR = '/etc/kubejobs';
 /** Key of the job definition in its ConfigMap, and its file name in `JOB_DEFINITION_DIR`. */
 export const JOB_DEFINITION_FILE = 'job-definition.json';
 
-/**
- * Everything `kubejobs job-scheduler` does in its namespace, and nothing more. It never reads a
- * Secret: payload Secrets are created owned by their Jobs, so garbage collection deletes them.
- */
-export const JOB_SCHEDULER_PERMISSIONS: readonly ControllerPermission[] = [
-  {
-    apiGroup: 'batch',
-    resources: ['jobs'],
-    verbs: ['create', 'get', 'list', 'watch', 'patch', 'delete'],
-    reason: 'create jobs, report their status, stop them (suspend) and delete them and old history',
-  },
-  { apiGroup: '', resources: ['pods'], verbs: ['get', 'list', 'watch'], reason: 'pod statuses, exit codes and restarts of jobs' },
-  { apiGroup: '', resources: ['secrets'], verbs: ['create'], reason: 'payload Secrets, owned by their Jobs' },
-  { apiGroup: '', resources: ['events'], verbs: ['create', 'list'], reason: 'Events on its Jobs; the latest pod Event explains a job\'s status' },
-];
-
-/** What the scheduler needs on top when the job declares ports: a Service per job, owned by its Job. */
-export const JOB_SCHEDULER_SERVICE_PERMISSIONS: readonly ControllerPermission[] = [
-  { apiGroup: '', resources: ['services'], verbs: ['create'], reason: 'a Service per job for the job\'s ports' },
-];
-
 const DEFAULT_TIME_LIMIT = Duration.hours(12);
 const INT32_MAX = 2 ** 31 - 1;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -370,8 +350,9 @@ export class RadixJobScheduler extends Construct {
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta(schedulerName), automountToken: true });
     this.role = new kplus.Role(this, 'Role', { metadata: meta(schedulerName) });
-    const permissions = [...JOB_SCHEDULER_PERMISSIONS, ...((props.ports ?? []).length > 0 ? JOB_SCHEDULER_SERVICE_PERMISSIONS : [])];
-    for (const p of permissions) {
+    // Jobs, pods and Services are created by `kubejobs controller` from the RadixBatches the
+    // scheduler records, so the scheduler's rights do not depend on the job's ports.
+    for (const p of JOB_SCHEDULER_PERMISSIONS) {
       this.role.allow([...p.verbs], ...p.resources.map((r) => kplus.ApiResource.custom({ apiGroup: p.apiGroup, resourceType: r })));
     }
     this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: meta(schedulerName), role: this.role });
@@ -485,7 +466,7 @@ function renderDefinition(p: RadixJobSchedulerProps, namespace: string): RadixJo
 }
 
 function renderResources(r: RadixJobResources): RadixResourceRequirements | undefined {
-  const list = (which: 'request' | 'limit'): RadixResourceList | undefined => {
+  const list = (which: 'request' | 'limit'): RadixResourceRequirements['requests'] | undefined => {
     const cpu = r.cpu?.[which];
     const memory = r.memory?.[which];
     if (!cpu && !memory) return undefined;

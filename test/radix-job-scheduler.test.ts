@@ -6,7 +6,6 @@ import {
   api,
   BatchStatusRule,
   JOB_SCHEDULER_PERMISSIONS,
-  JOB_SCHEDULER_SERVICE_PERMISSIONS,
   LogLevel,
   RadixBatchStatus,
   RadixJobScheduler,
@@ -206,10 +205,8 @@ describe('RadixJobScheduler', () => {
     const objects = synth();
     const role = one(objects, 'Role');
     expect(role.rules).toEqual([
-      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch', 'patch', 'delete'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['kubejobs.dev'], resources: ['radixbatches'], verbs: ['create', 'get', 'list', 'update', 'patch', 'delete'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] },
     ]);
     expect(role.rules).toEqual(JOB_SCHEDULER_PERMISSIONS.map((p) => ({ apiGroups: [p.apiGroup], resources: [...p.resources], verbs: [...p.verbs] })));
     expect(byKind(objects, 'ClusterRole')).toEqual([]);
@@ -220,11 +217,10 @@ describe('RadixJobScheduler', () => {
     expect(one(objects, 'RoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'compute-job-scheduler' });
   });
 
-  test('RBAC: creating Services is granted only when the job declares ports', () => {
-    const role = one(synth(FULL), 'Role');
-    expect(role.rules.slice(-1)).toEqual([{ apiGroups: [''], resources: ['services'], verbs: ['create'] }]);
-    expect(role.rules).toHaveLength(JOB_SCHEDULER_PERMISSIONS.length + JOB_SCHEDULER_SERVICE_PERMISSIONS.length);
-    expect(JSON.stringify(one(synth(), 'Role').rules)).not.toContain('services');
+  test('RBAC: the scheduler never creates Jobs, pods or Services, ports or not (the controller does)', () => {
+    const rules = JSON.stringify(one(synth(FULL), 'Role').rules);
+    expect(one(synth(FULL), 'Role').rules).toEqual(one(synth(), 'Role').rules);
+    for (const resource of ['services', 'jobs', 'pods']) expect(rules).not.toContain(`"${resource}"`);
   });
 
   test('the NetworkPolicy admits only pods of the same namespace, to the scheduler and metrics ports', () => {

@@ -3,6 +3,7 @@ import { ARENA_JOB } from './arena-job';
 import { CustomResourceDefinitionSpec, gvkOf } from './crd';
 import { DocumentSchemaSpec } from './document-schema';
 import { GENERIC_JOB } from './generic-job';
+import { RADIX_BATCH } from './radix-batch';
 import { RADIX_JOB_DEFINITION } from './radix-job-definition';
 import { APP_WRAPPER_DEFINITIONS } from './upstream';
 
@@ -15,9 +16,10 @@ export * from './upstream';
 export { validateManifest, validateDocument } from './validation';
 export type { DocumentSchemaSpec } from './document-schema';
 export * from './radix-job-definition';
+export { QUANTITY_PATTERN, RADIX_BATCH, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from './radix-batch';
 
 /** The kinds kubejobs owns: their CRDs are installed by `KubejobsController`. */
-export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG];
+export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, RADIX_BATCH];
 
 /**
  * Schemas of the upstream kinds kubejobs emits but does not own (AppWrapper, PyTorchJob, Volcano

@@ -77,8 +77,8 @@ const RESOURCES: JsonSchema = {
   type: 'object',
   description: 'Default resources of a job container. A request\'s `resources` replace them as a whole (Radix).',
   properties: {
-    requests: RESOURCE_LIST,
-    limits: RESOURCE_LIST,
+    requests: { ...RESOURCE_LIST, title: 'RadixResourceRequests', description: 'What a job container is guaranteed (the container\'s `resources.requests`).' },
+    limits: { ...RESOURCE_LIST, title: 'RadixResourceLimits', description: 'What a job container may use at most (the container\'s `resources.limits`).' },
   },
 };
 
@@ -143,7 +143,8 @@ const BATCH_STATUS_RULE: JsonSchema = {
   },
 };
 
-const JOB: JsonSchema = {
+/** The job component schema (radixconfig `jobs[]` with defaults resolved); a RadixBatch holds a snapshot of it. */
+export const RADIX_JOB_COMPONENT_SCHEMA: JsonSchema = {
   'title': 'RadixJobComponent',
   'type': 'object',
   'required': ['name', 'image', 'schedulerPort', 'timeLimitSeconds', 'backoffLimit'],
@@ -266,7 +267,7 @@ const SCHEMA: JsonSchema = {
       pattern: DNS_LABEL_PATTERN,
       description: 'The namespace the scheduler runs in. It creates every object there and nowhere else (its Role is namespaced).',
     },
-    job: JOB,
+    job: RADIX_JOB_COMPONENT_SCHEMA,
     objects: {
       title: 'RadixJobObjects',
       type: 'object',

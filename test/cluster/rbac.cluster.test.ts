@@ -127,12 +127,15 @@ function forbidden(controllerNs: string, workloadNs: string, otherNs: string): A
     { verb: 'create', group: 'apps', resource: 'deployments', namespace: workloadNs },
     { verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: controllerNs },
     { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
-    // Nothing the controller does not call: no pod or Service patches, no Jobs until ArenaJob
-    // reconciliation exists, no status patches.
+    // Nothing the controller does not call: no pod or Service patches, no Job updates (RadixBatch
+    // Jobs are created and deleted, never changed), no status patches, no RadixBatch writes.
     { verb: 'patch', group: '', resource: 'pods', namespace: workloadNs },
     { verb: 'update', group: '', resource: 'pods', namespace: workloadNs },
     { verb: 'patch', group: '', resource: 'services', namespace: workloadNs },
-    { verb: 'create', group: 'batch', resource: 'jobs', namespace: workloadNs },
+    { verb: 'update', group: 'batch', resource: 'jobs', namespace: workloadNs },
+    { verb: 'patch', group: 'batch', resource: 'jobs', namespace: workloadNs },
+    { verb: 'create', group: 'kubejobs.dev', resource: 'radixbatches', namespace: workloadNs },
+    { verb: 'update', group: 'kubejobs.dev', resource: 'radixbatches', namespace: workloadNs },
     { verb: 'patch', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, subresource: 'status', namespace: workloadNs },
     { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenajobs', subresource: 'status', namespace: workloadNs },
   ];

@@ -3,8 +3,7 @@
  */
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
 import { controllerIdentity } from '../cluster/controller-identity';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -22,7 +21,7 @@ interface Lease { spec: { holderIdentity?: string; leaseTransitions?: number } }
 
 beforeAll(async () => {
   api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never]);
+  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
   leaseNamespace = (await controllerIdentity(plane())).namespace;
 }, 60_000);
 

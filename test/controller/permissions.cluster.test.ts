@@ -84,6 +84,25 @@ test('every request is allowed by the emitted RBAC, and every permission in it i
     expect(condition(job, 'ReplicaFailure')?.message).toMatch(/is controlled by ConfigMap\/owner \(uid [0-9a-f-]+\), not by this GenericJob/);
   }
 
+  // RadixBatches: a Job per batch job (jobs create), the status (radixbatches/status update), a stop
+  // (jobs delete), and a Job name held by someone else (jobs get: read back, never changed).
+  const batches = `/apis/kubejobs.dev/v1/namespaces/${ns}/radixbatches`;
+  const component = { name: 'compute', image: 'busybox:1.36', schedulerPort: 9000, timeLimitSeconds: 60, backoffLimit: 0 };
+  const radixBatch = (name: string) => ({ apiVersion: 'kubejobs.dev/v1', kind: 'RadixBatch', metadata: { name }, spec: { batchType: 'batch', component, jobs: [{ name: 'aaaaaaaa' }] } });
+  await api.client.create(batches, radixBatch('rb'));
+  await waitFor('the Job of RadixBatch rb', () => api.client.get(`/apis/batch/v1/namespaces/${ns}/jobs/rb-aaaaaaaa`));
+  await api.client.mergePatch(`${batches}/rb`, { spec: { jobs: [{ name: 'aaaaaaaa', stop: true }] } });
+  await waitFor('the stopped Job to go', async () => (await api.client.get(`/apis/batch/v1/namespaces/${ns}/jobs/rb-aaaaaaaa`)) === undefined);
+  await api.client.create(`/apis/batch/v1/namespaces/${ns}/jobs`, {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'rbx-aaaaaaaa', ownerReferences: foreignRef },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+  });
+  await api.client.create(batches, radixBatch('rbx'));
+  await waitFor('RadixBatch rbx reports the name clash', async () =>
+    /controlled by ConfigMap\/owner/.test((await api.client.get<{ status?: { condition?: { message?: string } } }>(`${batches}/rbx`))?.status?.condition?.message ?? ''));
+
   // The leader has renewed its Lease at least once (leases update).
   await waitFor('a Lease renewal', async () => (await requestsMade()).has('update coordination.k8s.io/leases'));
   const made = await requestsMade();

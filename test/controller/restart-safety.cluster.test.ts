@@ -5,8 +5,7 @@ import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi, TestPod } from './helpers';
 import { expectEachSucceededWithOneRestart, KubeletStandIn } from './kubelet-stand-in';
 import type { GenericJob } from '../../imports/batch.tensorstack.dev';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
 import { WatchHandle } from '../../src/controller/kube-client';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -28,7 +27,7 @@ afterAll(async () => {
 test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or lost, no status goes backwards', async () => {
   const kc = plane().kubeConfig;
   const api = new TestApi(kc);
-  await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never]);
+  await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
   const ns = await freshNamespace(kc);
 
   // Observers: every pod creation (uid per name) and every job status, in order.

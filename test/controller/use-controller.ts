@@ -1,7 +1,6 @@
 import { ControllerOptions, ControllerProcess } from './controller-process';
 import { POD_GROUP_CRD, TestApi } from './helpers';
-import { crdManifestOf } from '../../src/api/crd';
-import { GENERIC_JOB } from '../../src/api/generic-job';
+import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
 import { ControlPlane } from '../cluster/control-plane';
 import { FaultProxy } from '../cluster/fault-proxy';
 import { applyManifests } from '../cluster/kube-helpers';
@@ -31,7 +30,9 @@ export function useController(plane: () => ControlPlane, options: UseControllerO
   let running: RunningController | undefined;
   beforeAll(async () => {
     const kc = plane().kubeConfig;
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
+    // The controller watches every kind it reconciles: both CRDs must be served.
+    const crds = [crdManifestOf(GENERIC_JOB), crdManifestOf(RADIX_BATCH)] as never[];
+    await applyManifests(kc, [...crds, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
     const proxy = options.behindProxy ? await FaultProxy.start({ server: plane().server, caData: plane().caData }) : undefined;
     const controller = await ControllerProcess.start(plane(), { ...options, server: proxy?.url });
     running = { api: new TestApi(kc), controller, proxy };

@@ -1,0 +1,86 @@
+import { decide, ObservedJob } from './decide';
+import { batchEvent, sendBatchEvent } from './webhook';
+import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
+import { RADIX_BATCH } from '../../api';
+import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
+import { ChildWriter } from '../child-writer';
+import { sameJson } from '../generic-job/reconciler';
+import { objectPath, ResourceType, splitKey } from '../informer';
+import { KubeApiError, KubeObject } from '../kube-client';
+import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
+import { BATCH_CHILD_SELECTOR } from './render-job';
+
+const FIELD_MANAGER = 'kubejobs-controller';
+/** The RadixBatch kind. */
+export const RADIX_BATCH_RESOURCE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
+const JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
+const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
+/** Children created at once per batch: a 500-job batch must not open 500 requests. */
+const CREATE_CONCURRENCY = 16;
+
+/**
+ * The RadixBatch reconciler: runs each job of a batch the job-scheduler recorded as a Kubernetes
+ * Job `<batch>-<job>` (and a Service when the component has ports), stops jobs by deleting their
+ * Job, and writes the batch status from the Jobs. Names are deterministic, so a restart never
+ * duplicates a job: a Job that already exists is read back and kept.
+ */
+export class RadixBatchReconciler implements Reconciler {
+  public readonly name = 'radixbatch';
+  public readonly primary = RADIX_BATCH_RESOURCE;
+  public readonly owned = [
+    { ...JOB, labelSelector: BATCH_CHILD_SELECTOR },
+    { ...SERVICE, labelSelector: BATCH_CHILD_SELECTOR },
+  ];
+
+  public async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const batch = ctx.primary.get(namespace, name) as unknown as RadixBatch | undefined;
+    // Gone or going (children go with it), or its payloads are still being written.
+    if (!batch || batch.metadata.deletionTimestamp || batch.metadata.annotations?.[PAYLOADS_PENDING_ANNOTATION] !== undefined) return {};
+    const uid = batch.metadata.uid as string;
+    const jobs = ctx.owned('Job').listControlledBy(uid) as ObservedJob[];
+    const services = ctx.owned('Service').listControlledBy(uid);
+    const plan = decide(batch, jobs, services, new Date().toISOString());
+
+    const writer = new ChildWriter(ctx.client, FIELD_MANAGER);
+    const failures: string[] = [];
+    const createAll = async (children: KubeObject[]) => {
+      const queue = [...children];
+      const worker = async () => {
+        for (let child = queue.shift(); child; child = queue.shift()) {
+          const type = child.kind === 'Job' ? JOB : SERVICE;
+          try {
+            const outcome = await writer.ensure({ type, object: child }, uid);
+            if (outcome.kind === 'conflict') failures.push(`${outcome.conflict.kind} ${outcome.conflict.name} exists and is controlled by ${outcome.conflict.owner}`);
+          } catch (err) {
+            if (err instanceof KubeApiError && (err.code === 422 || err.code === 400)) failures.push(`create ${child.kind} ${child.metadata?.name}: ${err.message}`);
+            else throw err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, queue.length) }, worker));
+    };
+    // Jobs first: a Service that cannot be made (e.g. no cluster IP left) must not hold the jobs back.
+    await createAll(plan.create.filter((c) => c.kind === 'Job'));
+    await createAll(plan.create.filter((c) => c.kind !== 'Job'));
+    await Promise.all(plan.deleteJobs.map((j) => ctx.client.delete(objectPath(JOB, namespace!, j.name), { uid: j.uid, propagationPolicy: 'Background' })));
+
+    let status = plan.status;
+    if (failures.length > 0) {
+      // A Job the API server refuses will never run: say so on the batch (and in an Event).
+      status = { ...status, condition: { ...status.condition!, reason: 'CreateJobFailed', message: failures[0] } };
+      void ctx.events.record(batch as unknown as KubeObject, 'Warning', 'CreateJobFailed', failures[0]!);
+    }
+    if (!sameJson(status, batch.status ?? {})) {
+      await this.writeStatus(ctx, batch, status);
+      const event = batchEvent(batch, batch.status, status);
+      if (event) void sendBatchEvent(batch.spec.component.notifications!.webhook!, event, ctx.log);
+    }
+    return {};
+  }
+
+  private async writeStatus(ctx: ReconcileContext, batch: RadixBatch, status: RadixBatchStatus): Promise<void> {
+    const path = `${objectPath(RADIX_BATCH_RESOURCE, batch.metadata.namespace!, batch.metadata.name!)}/status`;
+    await ctx.client.replace(path, { ...batch, status }, FIELD_MANAGER);
+  }
+}

@@ -1,0 +1,35 @@
+import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
+import { batchModel } from '../../scheduler/api-status';
+import { BatchStatusModel } from '../../scheduler/models';
+import { Logger } from '../logger';
+
+/** Radix's `BatchEvent`: a batch status plus what happened. */
+export type BatchEvent = BatchStatusModel & { event: 'Create' | 'Update' | 'Delete' };
+
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * The event to send for a status change of `batch` (B8): Create on its first status, Update with
+ * only the jobs whose status changed, nothing when none did. Undefined when the component names no
+ * webhook.
+ */
+export function batchEvent(batch: RadixBatch, before: RadixBatchStatus | undefined, after: RadixBatchStatus): BatchEvent | undefined {
+  if (!batch.spec.component.notifications?.webhook) return undefined;
+  const model = batchModel({ ...batch, status: after }, batch.spec.component.batchStatusRules ?? []);
+  if (!before) return { ...model, event: 'Create' };
+  const old = new Map((before.jobStatuses ?? []).map((s) => [s.name, s.phase]));
+  const changed = new Set((after.jobStatuses ?? []).filter((s) => old.get(s.name) !== s.phase).map((s) => `${batch.metadata.name}-${s.name}`));
+  if (changed.size === 0 && before.condition?.type === after.condition?.type) return undefined;
+  return { ...model, jobStatuses: (model.jobStatuses ?? []).filter((j) => changed.has(j.name)), event: 'Update' };
+}
+
+/** POSTs an event to the webhook; failures are logged, never retried (as Radix). Never logs the body. */
+export async function sendBatchEvent(url: string, event: BatchEvent, log: Logger): Promise<void> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
+    if (!res.ok) log.warn({ url, status: res.status, batch: event.name, event: event.event }, 'webhook answered with an error');
+    await res.arrayBuffer().catch(() => undefined);
+  } catch (err) {
+    log.warn({ url, batch: event.name, event: event.event, err: (err as Error).message }, 'webhook call failed');
+  }
+}

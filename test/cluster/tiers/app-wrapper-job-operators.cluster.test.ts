@@ -103,13 +103,13 @@ async function deleteAppWrapper(namespace: string, name: string): Promise<void> 
 }
 
 /**
- * The example's platform objects (ResourceFlavor, ClusterQueue 'team-a', the AppWrapper
+ * The example's platform objects (Namespace 'team-a', ResourceFlavor, ClusterQueue 'team-a', the AppWrapper
  * controller's Volcano access) and its LocalQueue 'team-a-queue', server-side applied: each test
  * that queues an AppWrapper applies them itself, so it runs alone as well as after the others.
  */
 async function applyExampleQueue(): Promise<void> {
   const platform = exampleObjects.filter((o) => !o.metadata.namespace);
-  expect(platform.map((o) => o.kind).sort()).toEqual(['ClusterQueue', 'ClusterRole', 'ClusterRoleBinding', 'ResourceFlavor']);
+  expect(platform.map((o) => o.kind).sort()).toEqual(['ClusterQueue', 'ClusterRole', 'ClusterRoleBinding', 'Namespace', 'ResourceFlavor']);
   await applyManifests(kc(), [...platform, ...exampleObjects.filter((o) => o.kind === 'LocalQueue')]);
 }
 
@@ -204,8 +204,10 @@ test('an explicit cleanPodPolicy Running still deletes the workers when the mast
     gpusPerPod: 1,
     queue: 'team-a-queue',
     cleanPodPolicy: CleanPodPolicy.RUNNING,
-    // Short, so the reset this test documents comes soon after the worker is gone.
-    admissionGracePeriod: Duration.seconds(1),
+    // Shorter than the 1 min default, so the reset this test documents comes soon after the worker
+    // is gone; long enough that the time before the training-operator creates the pods never
+    // counts as too few pods.
+    admissionGracePeriod: Duration.seconds(20),
   });
   await applyExampleQueue();
   // The worker would run for a minute: the training-operator deletes it when the master succeeds.

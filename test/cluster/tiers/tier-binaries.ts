@@ -74,7 +74,7 @@ export async function ensureTierBinaries(tier: Tier, options: EnsureTierOptions 
     };
     const onExit = (): void => killGroup('this process exited');
     const onAbort = (): void => killGroup('aborted by the caller');
-    const timer = setTimeout(() => killGroup(`it ran longer than ${Math.round(timeoutMs / 60_000)} min`), timeoutMs);
+    const timer = setTimeout(() => killGroup(`it ran longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
     process.once('exit', onExit);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();

@@ -162,7 +162,8 @@ test('examples/app-wrapper-job: the PyTorch AppWrapper runs to Succeeded in the 
     // The ResourceFlavor's node labels, injected by Kueue on admission.
     expect(p.spec?.nodeSelector?.[GPU_PRODUCT_LABEL]).toBeDefined();
   }
-  expect(done.status.retries ?? 0).toBe(0);
+  // AppWrapper v1.2.0 counts resets in status.resettingCount (Go field Retries); omitted while 0.
+  expect(done.status.resettingCount ?? 0).toBe(0);
 });
 
 test('examples/app-wrapper-job: AppWrapperVolcanoAccess lets the controller create the wrapped Volcano Job', async () => {
@@ -226,9 +227,9 @@ test('an explicit cleanPodPolicy Running still deletes the workers when the mast
   // AppWrapper v1.2.0 counts 1 of 2 pods (the deleted worker is gone): after admissionGracePeriod
   // it marks itself Unhealthy (InsufficientPodsReady) and resets, undoing the finished training.
   let last: Record<string, any> | undefined;
-  const reset = await waitFor('AppWrapper clean-running reset (status.retries >= 1)', async () => {
+  const reset = await waitFor('AppWrapper clean-running reset (status.resettingCount >= 1)', async () => {
     last = (await appWrapper(TEAM, 'clean-running')).status;
-    return (last?.retries ?? 0) >= 1 ? last : undefined;
+    return (last?.resettingCount ?? 0) >= 1 ? last : undefined;
   }, { timeoutMs: 120_000, intervalMs: 500 }).catch((err: unknown) => {
     throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last)}`);
   });

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { POD_EXIT_CODE, POD_EXIT_REASON, POD_RUN_FOR, POD_START_AFTER } from './pod-script';
 import { kustomizationFiles, Manifest, readManifests } from './upstream-manifests';
@@ -24,7 +25,14 @@ import { kustomizationFiles, Manifest, readManifests } from './upstream-manifest
  * the old holder's lease and leave new pods Pending meanwhile.
  */
 export function kwokConfigDocuments(kwokManifestsDir: string): Record<string, unknown>[] {
-  const upstream = (dir: string): Manifest[] => readManifests(...kustomizationFiles(path.join(kwokManifestsDir, 'stage', dir)));
+  const upstream = (dir: string): Manifest[] => {
+    const full = path.join(kwokManifestsDir, 'stage', dir);
+    if (!fs.existsSync(path.join(full, 'kustomization.yaml'))) {
+      throw new Error(`KWOK's stage manifests are not at ${full}: build-tier-binaries.sh copies KWOK's kustomize/ directory ` +
+        'next to its binary; rebuild it with `bash test/cluster/build-tier-binaries.sh --force kwok`');
+    }
+    return readManifests(...kustomizationFiles(full));
+  };
   const named = (stages: Manifest[], name: string, dir: string): Manifest => {
     const s = stages.find((o) => o.kind === 'Stage' && o.metadata.name === name);
     if (!s) throw new Error(`KWOK stage '${name}' not found in ${path.join(kwokManifestsDir, 'stage', dir)} (found: ${stages.map((o) => o.metadata.name).join(', ')})`);

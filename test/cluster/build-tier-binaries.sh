@@ -105,10 +105,22 @@ install_dir() { # tmp out key
 scheduler_key() {
   { echo "kube-scheduler $version recipe=$recipe"; cat "$here/go.mod" "$here/go.sum"; } | sha256sum | awk '{ print $1 }'
 }
+# build-binaries.sh rewrites ../go.mod under this lock: hold it while the kube-scheduler build
+# reads go.mod, so a build started next to it never sees a half-written module graph.
+lock_k8s_gomod() {
+  command -v flock >/dev/null 2>&1 || return 0
+  mkdir -p "$cache_root/k8s"
+  exec 8>"$cache_root/k8s/.build.lock"
+  flock 8
+}
 build_scheduler() {
   local out="$tiers_dir/kube-scheduler@$version" key tmp start minor ldflags
   key="$(scheduler_key)"
-  is_current "$out" "$key" kube-scheduler || lock_component kube-scheduler
+  if ! is_current "$out" "$key" kube-scheduler; then
+    lock_component kube-scheduler
+    lock_k8s_gomod
+    key="$(scheduler_key)"
+  fi
   if ! is_current "$out" "$key" kube-scheduler; then
     [[ "$version" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "bad Kubernetes version '$version'"
     minor="${BASH_REMATCH[1]}"
@@ -125,6 +137,7 @@ build_scheduler() {
     install_dir "$tmp" "$out" "$key"
     log "built kube-scheduler in $((SECONDS - start)) s"
   fi
+  exec 8>&-
   printf 'kube-scheduler\t%s\n' "$out"
 }
 

@@ -81,13 +81,15 @@ test('3. multi-type rule {master:[2], worker:[0,1]} holds only when all three su
   await api.create(ns, genericJob('mt', {
     replicaSpecs: [
       { type: 'master', replicas: 3, template: scripted({ 'mt-master-2': { exitCode: 0, runForMs: 500 } }) },
-      { type: 'worker', replicas: 2, template: scripted({ 'mt-worker-0': { exitCode: 0, runForMs: 500 }, 'mt-worker-1': { exitCode: 0, runForMs: 8000 } }) },
+      // mt-worker-1 has no exit code: it runs until the test releases it below.
+      { type: 'worker', replicas: 2, template: scripted({ 'mt-worker-0': { exitCode: 0, runForMs: 500 } }) },
     ],
     successRules: [{ master: [2], worker: [0, 1] }],
   }));
   // Two of three: the controller records them and the job goes on.
   const partial = await api.waitForJob(ns, 'mt', 'two succeeded', (j) => j.status?.aggregate?.succeeded === 2, { timeoutMs: 60_000 });
   expect(partial.status?.phase).not.toBe('Succeeded');
+  await api.scriptPod(ns, 'mt-worker-1', { exitCode: 0 });
   const done = await api.waitForJob(ns, 'mt', 'Succeeded', (j) => j.status?.phase === 'Succeeded', { timeoutMs: 60_000 });
   expect(done.status?.aggregate?.succeeded).toBe(3);
 });
@@ -121,11 +123,14 @@ test.each([
 ] as const)('8. cleanUpPolicy %s after completion deletes the matching pods; aggregate.deleted follows', async (policy, remaining) => {
   const ns = await namespace();
   await api.create(ns, genericJob('cu', {
-    // worker-1 finishes first, worker-0 (the success rule) next; worker-2 still runs then.
-    replicaSpecs: [{ type: 'worker', replicas: 3, template: scripted({ 'cu-worker-1': { exitCode: 0, runForMs: 500 }, 'cu-worker-0': { exitCode: 0, runForMs: 3000 } }) }],
+    // worker-1 finishes first; worker-0 (the success rule) is released once the controller has
+    // seen that; worker-2 still runs then.
+    replicaSpecs: [{ type: 'worker', replicas: 3, template: scripted({ 'cu-worker-1': { exitCode: 0, runForMs: 500 } }) }],
     successRules: [{ worker: [0] }],
     cleanUpPolicy: policy,
   }));
+  await api.waitForJob(ns, 'cu', 'worker-1 succeeded', (j) => j.status?.aggregate?.succeeded === 1, { timeoutMs: 60_000 });
+  await api.scriptPod(ns, 'cu-worker-0', { exitCode: 0 });
   await api.waitForJob(ns, 'cu', 'Succeeded', (j) => j.status?.phase === 'Succeeded', { timeoutMs: 60_000 });
   await api.waitForPods(ns, 'cu', [...remaining], { timeoutMs: 60_000 });
   const job = await api.waitForJob(ns, 'cu', 'aggregate.deleted', (j) => j.status?.aggregate?.deleted === 3 - remaining.length);

@@ -1,4 +1,7 @@
 /**
+ * The failed pod really fails: it runs on a KWOK node of the `scheduling` tier and exits 1 when
+ * the test scripts it to (test/cluster/tiers), instead of the test patching its status.
+ *
  * @jest-environment ./test/cluster/environment.ts
  */
 import { ControllerProcess } from './controller-process';
@@ -6,12 +9,13 @@ import { genericJob, template, TestApi } from './helpers';
 import { RunningController, useController } from './use-controller';
 import { FaultProxy } from '../cluster/fault-proxy';
 import { freshNamespace, waitFor } from '../cluster/kube-helpers';
-import { useControlPlane } from '../cluster/use-control-plane';
+import { useSchedulingTier } from '../cluster/tiers/use-tier';
 
 // Restarts are counted exactly once: never lost when the status cannot be written. (A pod deleted
 // by someone else, with real pod deletion, is in pod-deletion.cluster.test.ts.)
 
-const plane = useControlPlane();
+const cluster = useSchedulingTier({ nodes: [{ name: 'cpu-0' }] });
+const plane = (): ReturnType<typeof cluster>['plane'] => cluster().plane;
 const running = useController(plane, { behindProxy: true });
 let api: TestApi;
 let controller: ControllerProcess;
@@ -30,7 +34,8 @@ test('a failed pod is not deleted until its restart is counted in status, howeve
   }));
   const [first] = await api.waitForPods(ns, 'lossy', ['lossy-worker-0', 'lossy-worker-1']);
   const failedUid = first!.metadata!.uid;
-  await api.setPodPhase(ns, 'lossy-worker-0', 'Failed');
+  // Only this pod exits 1: the annotation is on it, not on the template, so its replacement runs on.
+  await api.scriptPod(ns, 'lossy-worker-0', { exitCode: 1 });
   // The controller has planned the restart (its debug log says so) and its status write was
   // refused twice since: the failed pod must still be there.
   await waitFor('the restart planned', async () => controller.logLines().some((l) => l.msg === 'planned' && l.key === `${ns}/lossy` &&

@@ -102,6 +102,17 @@ async function deleteAppWrapper(namespace: string, name: string): Promise<void> 
   }, { timeoutMs: 60_000, intervalMs: 500 });
 }
 
+/**
+ * The example's platform objects (Namespace 'team-a', ResourceFlavor, ClusterQueue 'team-a', the AppWrapper
+ * controller's Volcano access) and its LocalQueue 'team-a-queue', server-side applied: each test
+ * that queues an AppWrapper applies them itself, so it runs alone as well as after the others.
+ */
+async function applyExampleQueue(): Promise<void> {
+  const platform = exampleObjects.filter((o) => !o.metadata.namespace);
+  expect(platform.map((o) => o.kind).sort()).toEqual(['ClusterQueue', 'ClusterRole', 'ClusterRoleBinding', 'Namespace', 'ResourceFlavor']);
+  await applyManifests(kc(), [...platform, ...exampleObjects.filter((o) => o.kind === 'LocalQueue')]);
+}
+
 function synthAppWrapper(props: AppWrapperJobProps, namespace = TEAM): Record<string, any> {
   const chart = new Chart(Testing.app(), 'chart', { namespace });
   new AppWrapperJob(chart, 'job', props);
@@ -126,10 +137,7 @@ test('without AppWrapperVolcanoAccess the controller\'s upstream ServiceAccount 
 });
 
 test('examples/app-wrapper-job: the PyTorch AppWrapper runs to Succeeded in the app\'s own Kueue queue, master first', async () => {
-  const platform = exampleObjects.filter((o) => !o.metadata.namespace);
-  const queue = exampleObjects.filter((o) => o.kind === 'LocalQueue');
-  expect(platform.map((o) => o.kind).sort()).toEqual(['ClusterQueue', 'ClusterRole', 'ClusterRoleBinding', 'ResourceFlavor']);
-  await applyManifests(kc(), [...platform, ...queue]);
+  await applyExampleQueue();
   const finetune = exampleObjects.find((o) => o.kind === 'AppWrapper' && o.metadata.name === 'bert-finetune')!;
   expect(finetune.spec.components[0].template.spec.runPolicy.cleanPodPolicy).toBe('None');
   await applyManifests(kc(), [scriptAppWrapperPods(finetune, MASTER_FIRST)]);
@@ -154,10 +162,12 @@ test('examples/app-wrapper-job: the PyTorch AppWrapper runs to Succeeded in the 
     // The ResourceFlavor's node labels, injected by Kueue on admission.
     expect(p.spec?.nodeSelector?.[GPU_PRODUCT_LABEL]).toBeDefined();
   }
-  expect(done.status.retries ?? 0).toBe(0);
+  // AppWrapper v1.2.0 counts resets in status.resettingCount (Go field Retries); omitted while 0.
+  expect(done.status.resettingCount ?? 0).toBe(0);
 });
 
 test('examples/app-wrapper-job: AppWrapperVolcanoAccess lets the controller create the wrapped Volcano Job', async () => {
+  await applyExampleQueue();
   expect(await isAllowed(kc(), CONTROLLER, { verb: 'create', group: 'batch.volcano.sh', resource: 'jobs', namespace: TEAM })).toBe(true);
   const pretrain = exampleObjects.find((o) => o.kind === 'AppWrapper' && o.metadata.name === 'llm-pretrain')!;
   await applyManifests(kc(), [pretrain]);
@@ -176,7 +186,8 @@ test('the construct test chart\'s AppWrappers: the PyTorchJob one Succeeded, the
     { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'WorkloadPriorityClass', metadata: { name: 'high' }, value: 1000 } as KubernetesObject,
   ]);
   const objects = chart.objects.map((o) => (o.kind === 'AppWrapper' ? scriptAppWrapperPods(o, MASTER_FIRST) : o));
-  // The chart's LocalQueue is the example's ('team-a-queue' in ClusterQueue 'team-a'), already applied.
+  // The chart's LocalQueue is the example's ('team-a-queue' in ClusterQueue 'team-a').
+  await applyExampleQueue();
   await applyManifests(kc(), objects.filter((o) => o.kind === 'AppWrapper'), { namespace: TEAM });
   await waitForPhase(TEAM, 'pytorch-test', 'Succeeded');
   expect((await pods(TEAM, 'pytorch-test')).map((p) => p.status?.phase)).toEqual(['Succeeded', 'Succeeded']);
@@ -194,7 +205,12 @@ test('an explicit cleanPodPolicy Running still deletes the workers when the mast
     gpusPerPod: 1,
     queue: 'team-a-queue',
     cleanPodPolicy: CleanPodPolicy.RUNNING,
+    // Shorter than the 1 min default, so the reset this test documents comes soon after the worker
+    // is gone; long enough that the time before the training-operator creates the pods never
+    // counts as too few pods.
+    admissionGracePeriod: Duration.seconds(20),
   });
+  await applyExampleQueue();
   // The worker would run for a minute: the training-operator deletes it when the master succeeds.
   await applyManifests(kc(), [scriptAppWrapperPods(aw, (p) => ({ exitCode: 0, runForMs: p.includes('.Master.') ? 500 : 60_000 }))]);
   const core = kc().makeApiClient(CoreV1Api);
@@ -208,8 +224,20 @@ test('an explicit cleanPodPolicy Running still deletes the workers when the mast
       return true;
     }
   }, { timeoutMs: 60_000, intervalMs: 300 });
-  const status = (await appWrapper(TEAM, 'clean-running')).status;
-  expect(status.phase).not.toBe('Succeeded');
+  // AppWrapper v1.2.0 counts 1 of 2 pods (the deleted worker is gone): after admissionGracePeriod
+  // it marks itself Unhealthy (InsufficientPodsReady) and resets, undoing the finished training.
+  let last: Record<string, any> | undefined;
+  const reset = await waitFor('AppWrapper clean-running reset (status.resettingCount >= 1)', async () => {
+    last = (await appWrapper(TEAM, 'clean-running')).status;
+    return (last?.resettingCount ?? 0) >= 1 ? last : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 500 }).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last)}`);
+  });
+  expect(reset.phase).not.toBe('Succeeded');
+  await waitFor('event Unhealthy: InsufficientPodsReady on clean-running', async () => {
+    const events = await getJson(kc(), `/api/v1/namespaces/${TEAM}/events?fieldSelector=involvedObject.name%3Dclean-running`) as { items: Record<string, any>[] };
+    return events.items.some((e) => e.reason === 'Unhealthy' && String(e.message).startsWith('InsufficientPodsReady:'));
+  }, { timeoutMs: 30_000, intervalMs: 500 });
   await deleteAppWrapper(TEAM, 'clean-running');
 });
 

@@ -1,22 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { POD_EXIT_CODE, POD_EXIT_REASON, POD_RUN_FOR, POD_START_AFTER } from './pod-script';
+import { kustomizationFiles, Manifest, readManifests } from './upstream-manifests';
 
 /**
  * The KWOK configuration of the `scheduling` tier: KWOK's own option values (it refuses a config
- * without them, e.g. "node leases parallelism must be greater than 0"), and our Stages, written
- * from KWOK's Stage API (kwok.x-k8s.io/v1alpha1):
+ * without them, e.g. "node leases parallelism must be greater than 0") and its Stages.
  *
- * - nodes: `node-initialize` (Ready, addresses, the capacity the test gave) and `node-heartbeat`
- *   every 10 s, well inside kube-controller-manager's 40 s node-monitor grace period, so
- *   `nodelifecycle` never marks a node NotReady.
- * - pods: `pod-running` (bound and Pending -> Running and Ready, after {@link POD_START_AFTER}),
- *   `pod-exit` (Running with {@link POD_EXIT_CODE} -> Succeeded or Failed with that exit code, after
- *   {@link POD_RUN_FOR}), `pod-delete` (a deleted pod without finalizers goes away, as a kubelet
- *   confirms it). Pods without an exit code run until deleted.
+ * Stages come from KWOK's own `kustomize/stage` directory, which build-tier-binaries.sh copies
+ * next to the binary (`<kwokManifestsDir>/stage/...`), read at run time so they follow the pinned
+ * version; the repository holds only the parts that are ours:
+ *
+ * - nodes: upstream `node/fast` (`node-initialize`: Ready, addresses, nodeInfo; capacity stays
+ *   what the test created the node with) and `node/heartbeat`, whose delay we shorten to 10 s:
+ *   upstream's 20 s plus up to 25 s jitter comes close to kube-controller-manager's node-monitor
+ *   grace period, and a missed heartbeat makes `nodelifecycle` taint the node NotReady.
+ * - pods: upstream `pod/fast` `pod-ready` (bound and Pending -> Running and Ready, with readiness
+ *   gates and sidecar init containers) delayed by our {@link POD_START_AFTER} annotation, and
+ *   upstream `pod-delete`. Upstream's `pod-complete` (every Job pod Succeeded at once) is replaced
+ *   by our `pod-exit`: Running with {@link POD_EXIT_CODE} -> Succeeded or Failed with that exit code,
+ *   after {@link POD_RUN_FOR}. Pods without an exit code run until deleted.
  *
  * Node leases are off (`nodeLeaseDurationSeconds: 0`): a restarted KWOK would otherwise wait for
  * the old holder's lease and leave new pods Pending meanwhile.
  */
-export function kwokConfigDocuments(): Record<string, unknown>[] {
+export function kwokConfigDocuments(kwokManifestsDir: string): Record<string, unknown>[] {
+  const upstream = (dir: string): Manifest[] => {
+    const full = path.join(kwokManifestsDir, 'stage', dir);
+    if (!fs.existsSync(path.join(full, 'kustomization.yaml'))) {
+      throw new Error(`KWOK's stage manifests are not at ${full}: build-tier-binaries.sh copies KWOK's kustomize/ directory ` +
+        'next to its binary; rebuild it with `bash test/cluster/build-tier-binaries.sh --force kwok`');
+    }
+    return readManifests(...kustomizationFiles(full));
+  };
+  const named = (stages: Manifest[], name: string, dir: string): Manifest => {
+    const s = stages.find((o) => o.kind === 'Stage' && o.metadata.name === name);
+    if (!s) throw new Error(`KWOK stage '${name}' not found in ${path.join(kwokManifestsDir, 'stage', dir)} (found: ${stages.map((o) => o.metadata.name).join(', ')})`);
+    return s;
+  };
+  const nodeFast = upstream('node/fast');
+  const heartbeat = named(upstream('node/heartbeat'), 'node-heartbeat', 'node/heartbeat');
+  const podFast = upstream('pod/fast');
+  const podReady = named(podFast, 'pod-ready', 'pod/fast');
   return [
     {
       apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -38,36 +63,25 @@ export function kwokConfigDocuments(): Record<string, unknown>[] {
         enableCRDs: [],
       },
     },
-    stage('node-initialize', 'Node', [
-      { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] },
-    ], undefined, NODE_STATUS),
-    stage('node-heartbeat', 'Node', [
-      { key: '.status.phase', operator: 'In', values: ['Running'] },
-      { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'In', values: ['True'] },
-    ], { durationMilliseconds: 10_000 }, NODE_CONDITIONS, { immediateNextStage: true }),
-    stage('pod-running', 'Pod', [
-      { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
-      { key: '.status.phase', operator: 'In', values: ['Pending'] },
-      { key: '.status.containerStatuses.[].state.running.startedAt', operator: 'DoesNotExist' },
-    ], annotationDelay(POD_START_AFTER), POD_RUNNING),
-    stage('pod-exit', 'Pod', [
-      { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
-      { key: '.status.phase', operator: 'In', values: ['Running'] },
-      { key: annotation(POD_EXIT_CODE), operator: 'Exists' },
-    ], annotationDelay(POD_RUN_FOR), POD_EXITED),
+    named(nodeFast, 'node-initialize', 'node/fast'),
+    { ...heartbeat, spec: { ...heartbeat.spec, delay: { durationMilliseconds: 10_000 } } },
+    { ...podReady, spec: { ...podReady.spec, delay: annotationDelay(POD_START_AFTER) } },
+    named(podFast, 'pod-delete', 'pod/fast'),
     {
       apiVersion: 'kwok.x-k8s.io/v1alpha1',
       kind: 'Stage',
-      metadata: { name: 'pod-delete' },
+      metadata: { name: 'pod-exit' },
       spec: {
         resourceRef: { apiGroup: 'v1', kind: 'Pod' },
         selector: {
           matchExpressions: [
-            { key: '.metadata.deletionTimestamp', operator: 'Exists' },
-            { key: '.metadata.finalizers', operator: 'DoesNotExist' },
+            { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+            { key: '.status.phase', operator: 'In', values: ['Running'] },
+            { key: annotation(POD_EXIT_CODE), operator: 'Exists' },
           ],
         },
-        next: { delete: true },
+        delay: annotationDelay(POD_RUN_FOR),
+        next: { statusTemplate: POD_EXITED },
       },
     },
   ];
@@ -89,108 +103,6 @@ function templateAnnotation(variable: string, key: string): string {
 function annotationDelay(key: string): Record<string, unknown> {
   return { durationMilliseconds: 0, durationFrom: { expressionFrom: annotation(key) } };
 }
-
-function stage(
-  name: string, kind: 'Pod' | 'Node', matchExpressions: Record<string, unknown>[],
-  delay: Record<string, unknown> | undefined, statusTemplate: string, extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1',
-    kind: 'Stage',
-    metadata: { name },
-    spec: {
-      resourceRef: { apiGroup: 'v1', kind },
-      selector: { matchExpressions },
-      ...(delay ? { delay } : {}),
-      next: { statusTemplate },
-      ...extra,
-    },
-  };
-}
-
-const NODE_CONDITIONS = `{{ $now := Now }}
-{{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-conditions:
-{{ range NodeConditions }}
-- lastHeartbeatTime: {{ $now | Quote }}
-  lastTransitionTime: {{ $lastTransitionTime | Quote }}
-  message: {{ .message | Quote }}
-  reason: {{ .reason | Quote }}
-  status: {{ .status | Quote }}
-  type: {{ .type | Quote }}
-{{ end }}
-`;
-
-// Capacity and allocatable stay what the test created the node with.
-const NODE_STATUS = `${NODE_CONDITIONS}
-addresses:
-{{ with NodeIP }}
-- address: {{ . | Quote }}
-  type: InternalIP
-{{ end }}
-{{ with NodeName }}
-- address: {{ . | Quote }}
-  type: Hostname
-{{ end }}
-{{ with NodePort }}
-daemonEndpoints:
-  kubeletEndpoint:
-    Port: {{ . }}
-{{ end }}
-nodeInfo:
-  architecture: amd64
-  containerRuntimeVersion: kwok
-  kernelVersion: kwok
-  kubeProxyVersion: kwok
-  kubeletVersion: kwok
-  operatingSystem: linux
-phase: Running
-`;
-
-const POD_RUNNING = `{{ $now := Now }}
-conditions:
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: Initialized
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: Ready
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: ContainersReady
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: true
-  started: true
-  restartCount: 0
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
-{{ end }}
-initContainerStatuses:
-{{ range .spec.initContainers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: true
-  restartCount: 0
-  state:
-    terminated:
-      exitCode: 0
-      finishedAt: {{ $now | Quote }}
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-{{ end }}
-{{ with NodeIPWith .spec.nodeName }}
-hostIP: {{ . | Quote }}
-{{ end }}
-{{ with PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
-podIP: {{ . | Quote }}
-{{ end }}
-phase: Running
-startTime: {{ $now | Quote }}
-`;
 
 const POD_EXITED = `{{ $now := Now }}
 {{ $root := . }}

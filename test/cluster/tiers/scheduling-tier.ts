@@ -83,7 +83,7 @@ export async function startSchedulingTier(
       (await get(`https://127.0.0.1:${schedulerPort}/healthz`, { rejectUnauthorized: false })).status === 200);
 
     const kwokConfig = path.join(stateDir, 'kwok.yaml');
-    fs.writeFileSync(kwokConfig, kwokConfigDocuments().map((d) => stringify(d)).join('---\n'));
+    fs.writeFileSync(kwokConfig, kwokConfigDocuments(component(built, 'kwok').manifestsDir).map((d) => stringify(d)).join('---\n'));
     const kwok = procs.launch('kwok', component(built, 'kwok').binary, [
       `--kubeconfig=${plane.kubeconfigPath}`,
       `--config=${kwokConfig}`,

@@ -13,6 +13,7 @@ import { podScript } from './pod-script';
 import { FAKE_GPU_PRODUCT, GPU_PRODUCT_LABEL } from './scheduling-tier';
 import { ensureTierBinaries, pinnedModules } from './tier-binaries';
 import { useSchedulingTier } from './use-tier';
+import { TestApi } from '../../controller/helpers';
 import { freshNamespace, waitFor } from '../kube-helpers';
 
 jest.setTimeout(120_000);
@@ -65,25 +66,20 @@ test('a new fake node is Ready, keeps its GPU capacity and loses the not-ready t
 test('a Job runs on a fake node through Running to Complete, as its pods are scripted', async () => {
   const kc = cluster().plane.kubeConfig;
   const ns = await freshNamespace(kc);
+  // No exit code yet: the pods run until the test releases them, so both are seen Running first.
   await kc.makeApiClient(BatchV1Api).createNamespacedJob({
     namespace: ns,
-    body: {
-      metadata: { name: 'two' },
-      spec: {
-        completions: 2,
-        parallelism: 2,
-        template: { ...pod('', podScript({ exitCode: 0, runForMs: 1500 }), 1), metadata: { annotations: podScript({ exitCode: 0, runForMs: 1500 }) } },
-      },
-    },
+    body: { metadata: { name: 'two' }, spec: { completions: 2, parallelism: 2, template: pod('', {}, 1) } },
   });
   const core = kc.makeApiClient(CoreV1Api);
-  // Seen Running first: the pods really live for a while before they exit.
   const running = await waitFor('both pods Running on a fake node', async () => {
     const pods = (await core.listNamespacedPod({ namespace: ns })).items;
     return pods.length === 2 && pods.every((p) => p.status?.phase === 'Running') ? pods : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 100 });
+  }, { timeoutMs: 60_000, intervalMs: 200 });
   expect(running.map((p) => p.spec?.nodeName)).toEqual([expect.stringMatching(/^gpu-/), expect.stringMatching(/^gpu-/)]);
   expect(running.every((p) => p.status?.podIP)).toBe(true);
+  const api = new TestApi(kc);
+  for (const p of running) await api.scriptPod(ns, p.metadata!.name!, { exitCode: 0 });
   const job = await waitFor('Job two Complete', async () => {
     const j = await kc.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'two', namespace: ns });
     return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -38,16 +38,62 @@ export function pinnedModules(): PinnedModule[] {
     });
 }
 
+/** Options of {@link ensureTierBinaries}. */
+export interface EnsureTierOptions {
+  /** The build is killed (its whole process group) after this long (default 55 min). */
+  readonly timeoutMs?: number;
+  /** Aborting kills the build (its whole process group), e.g. when the caller's `beforeAll` gave up. */
+  readonly signal?: AbortSignal;
+}
+
+/** Default bound of one tier build: a cold one takes minutes (README.md), far less than this. */
+export const TIER_BUILD_TIMEOUT_MS = 55 * 60_000;
+
 /**
  * Builds (or reuses from ~/.cache/kubejobs/tiers) every binary of `tier` with
  * `build-tier-binaries.sh`, forwarding its progress to stderr. A cold build takes minutes
- * (README.md), so callers need a long timeout.
+ * (README.md), so callers need a long timeout. The script runs in its own process group, killed
+ * with every `go build` under it on timeout, on abort, or when this process exits, so no build
+ * outlives the test that started it.
  */
-export async function ensureTierBinaries(tier: Tier): Promise<Map<string, BuiltComponent>> {
+export async function ensureTierBinaries(tier: Tier, options: EnsureTierOptions = {}): Promise<Map<string, BuiltComponent>> {
+  const timeoutMs = options.timeoutMs ?? TIER_BUILD_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = execFile('bash', [BUILD_SCRIPT, tier], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`${BUILD_SCRIPT} ${tier} failed (${err.message.split('\n')[0]}):\n${stderr.split('\n').slice(-40).join('\n')}`));
+    const child = spawn('bash', [BUILD_SCRIPT, tier], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let stopped: string | undefined;
+    const killGroup = (why: string): void => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      stopped = why;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    };
+    const onExit = (): void => killGroup('this process exited');
+    const onAbort = (): void => killGroup('aborted by the caller');
+    const timer = setTimeout(() => killGroup(`it ran longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+    process.once('exit', onExit);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${BUILD_SCRIPT} ${tier} could not start: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      process.removeListener('exit', onExit);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (code !== 0) {
+        const why = stopped !== undefined ? `killed: ${stopped}` : `exit code ${code ?? `signal ${signal}`}`;
+        reject(new Error(`${BUILD_SCRIPT} ${tier} failed (${why}):\n${stderr.split('\n').slice(-40).join('\n')}`));
         return;
       }
       const built = new Map<string, BuiltComponent>();
@@ -63,7 +109,6 @@ export async function ensureTierBinaries(tier: Tier): Promise<Map<string, BuiltC
       }
       resolve(built);
     });
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   });
 }
 

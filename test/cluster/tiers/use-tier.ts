@@ -55,8 +55,17 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
     await scheduling?.stop();
     await plane?.stop(keepLogs ? { keepLogs: true } : {});
   };
+  // Aborted in afterAll, which jest runs even when beforeAll failed or timed out: a build still
+  // going then is killed instead of outliving the test file.
+  const build = new AbortController();
   beforeAll(async () => {
-    const [binDir, built] = await Promise.all([options.plane?.binDir ?? ensureBinaries(), ensureTierBinaries(tier)]);
+    const started = Date.now();
+    // In sequence: build-binaries.sh (re)writes test/cluster/go.mod, which the kube-scheduler build reads.
+    const binDir = options.plane?.binDir ?? await ensureBinaries();
+    const built = await ensureTierBinaries(tier, {
+      signal: build.signal,
+      timeoutMs: Math.max(60_000, TIER_SETUP_TIMEOUT_MS - (Date.now() - started) - 3 * 60_000),
+    });
     const controllers = [...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS];
     plane = await startControlPlane({ ...options.plane, binDir, controllers });
     try {
@@ -72,6 +81,7 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
     }
   }, TIER_SETUP_TIMEOUT_MS);
   afterAll(async () => {
+    build.abort();
     if (plane === undefined) return;
     const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
     if (failed) {

@@ -70,10 +70,9 @@ export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
  * renders `ensureNonRoot`), unless the user's container props set it: the pod-level value (the
  * default or the replica's `securityContext`) then decides, as Kubernetes resolves it.
  */
-function leaveRunAsNonRootToPod(rendered: ReadonlyArray<{ securityContext?: { runAsNonRoot?: boolean } }> | undefined,
-  given: readonly kplus.ContainerProps[] | undefined): void {
+function leaveRunAsNonRootToPod(rendered: readonly object[] | undefined, given: readonly kplus.ContainerProps[] | undefined): void {
   // cdk8s-plus renders a Pod's containers in the order given (names may be generated, so by index).
-  (rendered ?? []).forEach((container, i) => {
+  (rendered as ReadonlyArray<{ securityContext?: { runAsNonRoot?: boolean } }> | undefined ?? []).forEach((container, i) => {
     if (container.securityContext && given?.[i]?.securityContext?.ensureNonRoot === undefined) delete container.securityContext.runAsNonRoot;
   });
 }

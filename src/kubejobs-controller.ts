@@ -40,15 +40,19 @@ export interface KubejobsControllerProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * Controller image repository.
+   * Controller image: a repository (`'reg.example.com/kubejobs'`, then `tag` or this package's
+   * version is its tag), or a whole reference with its own tag or digest
+   * (`'reg.example.com/kubejobs:1.0'`, `'reg.example.com/kubejobs@sha256:<64 hex>'`), used as
+   * given; then `tag` must be left unset (giving both is an error, not a silent choice).
    *
    * @default 'ghcr.io/kubejobs/kubejobs'
    */
   readonly image?: string;
   /**
-   * Controller image tag.
+   * Controller image tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`), appended to `image`. To pin a
+   * digest, put it in `image` instead.
    *
-   * @default - this package's version
+   * @default - the tag or digest in `image`, else this package's version
    */
   readonly tag?: string;
   /**
@@ -213,7 +217,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
       containers: [
         {
           name: 'manager',
-          image: `${props.image ?? DEFAULT_CONTROLLER_IMAGE}:${props.tag ?? PACKAGE_VERSION}`,
+          image: controllerImage(props),
           imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
           args,
           ports: [
@@ -322,9 +326,41 @@ function validateControllerProps(p: KubejobsControllerProps): void {
   if ((p.metricsPort ?? 8080) === (p.healthPort ?? 8081)) {
     throw new Error(`'metricsPort' and 'healthPort' are both ${p.metricsPort ?? 8080}: give them different ports`);
   }
-  if (p.tag !== undefined && p.tag.trim() === '') throw new Error('\'tag\' is empty: give an image tag, or leave it unset for this package\'s version');
-  if (p.image !== undefined || p.tag !== undefined) {
-    // The two props make one reference; the message quotes it whole.
-    checkImageReference(p.tag === undefined ? 'image' : p.image === undefined ? 'tag' : 'image:tag', `${p.image ?? DEFAULT_CONTROLLER_IMAGE}:${p.tag ?? PACKAGE_VERSION}`);
+  controllerImage(p);
+}
+
+/** An image tag, as the distribution spec has it. */
+const IMAGE_TAG = /^\w[\w.-]{0,127}$/;
+
+/**
+ * The controller's image reference from `image` and `tag`, each checked on its own: `image` as a
+ * reference, `tag` as a tag. An `image` that has its own tag or digest is used as is.
+ */
+function controllerImage(p: Pick<KubejobsControllerProps, 'image' | 'tag'>): string {
+  if (p.image !== undefined) checkImageReference('image', p.image);
+  const image = p.image ?? DEFAULT_CONTROLLER_IMAGE;
+  if (p.tag !== undefined) {
+    if (p.tag.trim() === '') throw new Error('\'tag\' is empty: give an image tag, or leave it unset for this package\'s version');
+    if (!IMAGE_TAG.test(p.tag)) {
+      throw new Error(`'tag' (${JSON.stringify(p.tag)}) is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', `
+        + `starting with a letter, digit or '_', e.g. '1.2.3'${p.tag.includes('@') ? '; to pin a digest, write it in \'image\' (e.g. \'ghcr.io/kubejobs/kubejobs@sha256:<64 hex digits>\') and leave \'tag\' unset' : ''}`);
+    }
   }
+  const own = ownTagOrDigest(image);
+  if (own === undefined) return `${image}:${p.tag ?? PACKAGE_VERSION}`;
+  if (p.tag !== undefined) {
+    const repository = image.slice(0, image.length - own.length - 1);
+    throw new Error(`'image' ('${image}') already has a ${own.includes(':') ? 'digest' : 'tag'} ('${own}') and 'tag' ('${p.tag}') gives another: `
+      + `drop 'tag' to use the image as given, or give 'image' without it ('${repository}') to use tag '${p.tag}'`);
+  }
+  return image;
+}
+
+/** The digest (after '@') or tag (after the last ':' of the last path segment) of a reference, if any. */
+function ownTagOrDigest(image: string): string | undefined {
+  const at = image.indexOf('@');
+  if (at >= 0) return image.slice(at + 1);
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  return colon < 0 ? undefined : lastSegment.slice(colon + 1);
 }

@@ -20,6 +20,11 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
  * (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`). Privilege
  * escalation stays off and no container is privileged (cdk8s-plus' defaults). Set `securityContext`
  * on the replica or a container to harden it (e.g. `{ ensureNonRoot: true, user: 1000 }`).
+ *
+ * The "as the image says" default is said once, at pod level (`runAsNonRoot: false`). A container
+ * carries `runAsNonRoot` only when its own props set `ensureNonRoot`: a container-level value
+ * overrides the pod's, so a default `false` there would undo a replica's pod-level hardening (and
+ * Pod Security "restricted" rejects any container with `runAsNonRoot: false`).
  */
 const TRAINING_POD_SECURITY_DEFAULTS: kplus.PodSecurityContextProps = { ensureNonRoot: false };
 const TRAINING_CONTAINER_SECURITY_DEFAULTS: kplus.ContainerSecurityContextProps = { ensureNonRoot: false, readOnlyRootFilesystem: false };
@@ -52,8 +57,22 @@ export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
     restartPolicy: kplus.RestartPolicy.NEVER,
   });
   const spec = kplus.k8s.toJson_PodSpec(resolve(['spec'], pod._toPodSpec(), pod.node.defaultChild as ApiObject)) as PodTemplateSpec['spec'];
+  leaveRunAsNonRootToPod(spec.containers, podProps.containers);
+  leaveRunAsNonRootToPod(spec.initContainers, podProps.initContainers);
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))
     : undefined;
   return metadata ? { metadata, spec } : { spec };
+}
+
+/**
+ * Drops the container-level `runAsNonRoot` cdk8s-plus writes for every container (it always
+ * renders `ensureNonRoot`), unless the user's container props set it: the pod-level value (the
+ * default or the replica's `securityContext`) then decides, as Kubernetes resolves it.
+ */
+function leaveRunAsNonRootToPod(rendered: readonly object[] | undefined, given: readonly kplus.ContainerProps[] | undefined): void {
+  // cdk8s-plus renders a Pod's containers in the order given (names may be generated, so by index).
+  (rendered as ReadonlyArray<{ securityContext?: { runAsNonRoot?: boolean } }> | undefined ?? []).forEach((container, i) => {
+    if (container.securityContext && given?.[i]?.securityContext?.ensureNonRoot === undefined) delete container.securityContext.runAsNonRoot;
+  });
 }

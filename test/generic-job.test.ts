@@ -45,10 +45,67 @@ describe('GenericJob', () => {
     expect(spec.template.spec.containers[0]).toMatchObject({ name: 'trainer', image: 'python:3.12' });
     // Training images run as root and write to their filesystem: the user the image names, as in a batch/v1 Job;
     // cdk8s-plus' other defaults (no privilege escalation, not privileged) apply.
+    // The pod says "as the image says" once; a container-level runAsNonRoot would override a replica's hardening.
     expect(spec.template.spec.containers[0].securityContext).toEqual({
-      runAsNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false,
+      readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false,
     });
     expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: false });
+    expect(JSON.stringify(job)).not.toContain('"runAsNonRoot":true');
+  });
+
+  test('a replica-level security context reaches every container (no container-level runAsNonRoot: false)', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        securityContext: { ensureNonRoot: true, user: 1000 },
+        initContainers: [{ name: 'fetch', image: 'busybox' }],
+        containers: [{ name: 'trainer', image: 'python:3.12' }, { image: 'python:3.12' }],
+      })],
+    }).spec.replicaSpecs[0].template.spec;
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    // What the kubelet enforces: the container's value if set, else the pod's.
+    for (const c of [...spec.containers, ...spec.initContainers]) {
+      expect(c.securityContext?.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+    }
+  });
+
+  test('a container that sets ensureNonRoot keeps it, whatever the pod says', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        securityContext: { ensureNonRoot: true, user: 1000 },
+        containers: [{ name: 'trainer', image: 'python:3.12', securityContext: { ensureNonRoot: false } }, { name: 'side', image: 'busybox' }],
+      })],
+    }).spec.replicaSpecs[0].template.spec;
+    expect(spec.containers[0].securityContext.runAsNonRoot).toBe(false);
+    expect(spec.containers[1].securityContext.runAsNonRoot).toBeUndefined();
+  });
+
+  test('a fully hardened replica meets Pod Security "restricted" field by field', () => {
+    const hardened: kplus.ContainerSecurityContextProps = {
+      capabilities: { drop: [kplus.Capability.ALL] },
+      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    };
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        securityContext: { ensureNonRoot: true, user: 1000, group: 1000 },
+        containers: [{ name: 'trainer', image: 'python:3.12', securityContext: hardened }],
+        initContainers: [{ name: 'fetch', image: 'busybox', securityContext: hardened }],
+      })],
+    }).spec.replicaSpecs[0].template.spec;
+    expect(spec.securityContext.runAsNonRoot).toBe(true);
+    expect(spec.securityContext.runAsUser).not.toBe(0);
+    for (const c of [...spec.containers, ...spec.initContainers]) {
+      const sc = c.securityContext;
+      // restricted: runAsNonRoot true (pod or container, and no container false), no privilege escalation,
+      // drop ALL capabilities, a RuntimeDefault/Localhost seccomp profile; baseline: not privileged.
+      expect(sc.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+      expect(sc.runAsNonRoot).not.toBe(false);
+      expect(sc.allowPrivilegeEscalation).toBe(false);
+      expect(sc.privileged).toBe(false);
+      expect(sc.capabilities.drop).toEqual(['ALL']);
+      expect(sc.capabilities.add ?? []).toEqual([]);
+      expect(sc.seccompProfile ?? spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(sc.runAsUser ?? spec.securityContext.runAsUser).not.toBe(0);
+    }
   });
 
   test('a replica or container security context hardens the pod where asked', () => {

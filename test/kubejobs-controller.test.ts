@@ -176,16 +176,46 @@ describe('KubejobsController bad props', () => {
     ['same ports', at({ metricsPort: 9000, healthPort: 9000 }), '\'metricsPort\' and \'healthPort\' are both 9000: give them different ports'],
     ['empty tag', at({ tag: '' }), '\'tag\' is empty: give an image tag, or leave it unset for this package\'s version'],
     ['upper-case image', at({ image: 'Registry.example.com/Kubejobs' }),
-      `'image' ("Registry.example.com/Kubejobs:${PACKAGE_VERSION}") is not a valid image reference: the repository path must be lowercase; use 'Registry.example.com/kubejobs:${PACKAGE_VERSION}'`],
+      '\'image\' ("Registry.example.com/Kubejobs") is not a valid image reference: the repository path must be lowercase; use \'Registry.example.com/kubejobs\''],
+    ['upper-case image with a tag', at({ image: 'Registry.example.com/Kubejobs', tag: '1.0' }),
+      '\'image\' ("Registry.example.com/Kubejobs") is not a valid image reference: the repository path must be lowercase; use \'Registry.example.com/kubejobs\''],
     ['tag with a space', at({ tag: '0.1 rc' }),
-      '\'tag\' ("ghcr.io/kubejobs/kubejobs:0.1 rc") is not a valid image reference: it contains whitespace: separate the tag with \':\', e.g. \'python:3.12-slim\''],
+      '\'tag\' ("0.1 rc") is not a valid image tag: up to 128 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, digit or \'_\', e.g. \'1.2.3\''],
+    ['tag starting with a dot', at({ tag: '.1' }),
+      '\'tag\' (".1") is not a valid image tag: up to 128 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, digit or \'_\', e.g. \'1.2.3\''],
+    ['tag longer than 128', at({ tag: 'a'.repeat(129) }),
+      `'tag' ("${'a'.repeat(129)}") is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', starting with a letter, digit or '_', e.g. '1.2.3'`],
+    ['digest in tag', at({ tag: `v1@sha256:${'a'.repeat(64)}` }),
+      `'tag' ("v1@sha256:${'a'.repeat(64)}") is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', starting with a letter, digit or '_', e.g. '1.2.3'; `
+      + 'to pin a digest, write it in \'image\' (e.g. \'ghcr.io/kubejobs/kubejobs@sha256:<64 hex digits>\') and leave \'tag\' unset'],
+    ['tag in image and tag', at({ image: 'reg.example.com/kubejobs:1.0', tag: '1.1' }),
+      '\'image\' (\'reg.example.com/kubejobs:1.0\') already has a tag (\'1.0\') and \'tag\' (\'1.1\') gives another: drop \'tag\' to use the image as given, or give \'image\' without it (\'reg.example.com/kubejobs\') to use tag \'1.1\''],
+    ['digest in image and tag', at({ image: `reg.example.com/kubejobs@sha256:${'b'.repeat(64)}`, tag: '1.1' }),
+      `'image' ('reg.example.com/kubejobs@sha256:${'b'.repeat(64)}') already has a digest ('sha256:${'b'.repeat(64)}') and 'tag' ('1.1') gives another: `
+      + 'drop \'tag\' to use the image as given, or give \'image\' without it (\'reg.example.com/kubejobs\') to use tag \'1.1\''],
+    ['short digest in image', at({ image: 'reg.example.com/kubejobs@sha256:abc' }),
+      '\'image\' ("reg.example.com/kubejobs@sha256:abc") is not a valid image reference: the digest after \'@\' (\'sha256:abc\') must be <algorithm>:<hex digits>, e.g. \'sha256:\' followed by 64 hex digits; copy the digest whole or drop \'@...\' and use a tag'],
     ['fractional replicas', at({ replicas: 1.5 }), '\'replicas\' (1.5) must be an integer from 1 to 100'],
     ['kube-system', at({ namespace: 'kube-system' }),
       '\'namespace\' (\'kube-system\') holds the cluster\'s system pods: KubejobsController labels its namespace pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)'],
     ['default', at({ namespace: 'default', createNamespace: false }),
       '\'namespace\' (\'default\') is shared with other workloads: KubejobsController labels its namespace pod-security.kubernetes.io/enforce: restricted, which would keep pods there that do not meet it from starting; give the controller a namespace of its own, e.g. \'kubejobs-system\' (the default)'],
   ])('%s', (_name, act, message) => {
-    expect(act).toThrow(message);
+    expect(act).toThrow(new Error(message));
+  });
+
+  test.each([
+    [{}, `ghcr.io/kubejobs/kubejobs:${PACKAGE_VERSION}`],
+    [{ tag: 'v1_rc.2-x' }, 'ghcr.io/kubejobs/kubejobs:v1_rc.2-x'],
+    [{ image: 'reg.example.com/kubejobs' }, `reg.example.com/kubejobs:${PACKAGE_VERSION}`],
+    [{ image: 'reg.example.com:5000/kubejobs', tag: '2.0' }, 'reg.example.com:5000/kubejobs:2.0'],
+    [{ image: 'reg.example.com/kubejobs:1.0' }, 'reg.example.com/kubejobs:1.0'],
+    [{ image: 'reg.example.com:5000/kubejobs:1.0' }, 'reg.example.com:5000/kubejobs:1.0'],
+    [{ image: `reg.example.com/kubejobs@sha256:${'c'.repeat(64)}` }, `reg.example.com/kubejobs@sha256:${'c'.repeat(64)}`],
+    [{ image: `reg.example.com/kubejobs:1.0@sha256:${'c'.repeat(64)}` }, `reg.example.com/kubejobs:1.0@sha256:${'c'.repeat(64)}`],
+  ])('image %j runs %s', (props, image) => {
+    const [d] = byKind(synth(props), 'Deployment');
+    expect(d.spec.template.spec.containers[0].image).toEqual(image);
   });
 
   test('a pull policy from cdk8s-plus is accepted', () => {

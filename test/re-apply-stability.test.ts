@@ -1,5 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { AppWrapperJob, AppWrapperVolcanoAccess, ArenaConfig, ArenaJob, GenericJob, KubejobsController, KueueLocalQueue, RadixJobScheduler } from '../src';
+import { omitServerDroppedZeroValues } from '../src/internal/stable-objects';
 
 /**
  * What makes the objects kubejobs emits re-appliable (issue 13): selectors that do not depend on
@@ -99,4 +101,19 @@ test('defaults the API server fills in inside lists are written out (client-side
   expect(job.spec.service.ports).toEqual([{ name: 'http', port: 2222, protocol: 'TCP' }]);
   expect(job.spec.runMode.debug.replicaSpecs).toEqual([{ type: 'worker', skipInitContainer: false }]);
   expect(job.spec.runMode.pause.resumeSpecs).toEqual([{ type: 'worker', skipInitContainer: false }]);
+});
+
+test('only the known fields lose their zero values: a user\'s key or label with the same name stays', () => {
+  const chart = Testing.chart();
+  new kplus.ConfigMap(chart, 'config', { metadata: { labels: { apiGroup: '' } }, data: { apiGroup: '', hostNetwork: '', other: 'v' } });
+  const role = new kplus.Role(chart, 'role', { metadata: { name: 'r' } });
+  new kplus.RoleBinding(chart, 'binding', { metadata: { name: 'b' }, role }).addSubjects(new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'sa' } }));
+  omitServerDroppedZeroValues(chart);
+  const [config] = Testing.synth(chart).filter((o) => o.kind === 'ConfigMap');
+  expect(config.data).toEqual({ apiGroup: '', hostNetwork: '', other: 'v' });
+  expect(config.metadata.labels).toEqual({ apiGroup: '' });
+  const [binding] = Testing.synth(chart).filter((o) => o.kind === 'RoleBinding');
+  // The ServiceAccount subject's empty apiGroup is what the removal is for.
+  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'sa' }]);
+  expect(binding.roleRef.apiGroup).toBe('rbac.authorization.k8s.io');
 });

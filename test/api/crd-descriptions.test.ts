@@ -17,6 +17,11 @@ function fieldsWithoutDescription(schema: any, path: string, out: string[]): voi
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
     fieldsWithoutDescription(schema.additionalProperties, `${path}{}`, out);
   }
+  // Fields a branch defines are fields too (`x-kubernetes-int-or-string`-like unions, one-of shapes).
+  for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) {
+    (schema[combinator] ?? []).forEach((branch: any, i: number) => fieldsWithoutDescription(branch, `${path}<${combinator}[${i}]>`, out));
+  }
+  if (schema.not) fieldsWithoutDescription(schema.not, `${path}<not>`, out);
 }
 
 test.each(KUBEJOBS_DEFINITIONS.map((d) => [d.kind, d] as const))('every field of the %s CRD has a description', (_kind, def) => {
@@ -34,4 +39,19 @@ test('the walk finds a field without a description', () => {
   const missing: string[] = [];
   fieldsWithoutDescription({ properties: { spec: { description: 'x', properties: { list: { type: 'array', description: 'y', items: { properties: { bare: { type: 'string' } } } } } } } }, '', missing);
   expect(missing).toEqual(['.spec.list[].bare']);
+});
+
+test('the walk looks inside anyOf, oneOf and allOf branches', () => {
+  const missing: string[] = [];
+  fieldsWithoutDescription({
+    properties: {
+      spec: {
+        description: 'x',
+        anyOf: [{ properties: { a: { type: 'string', description: 'a' } } }, { properties: { b: { type: 'string' } } }],
+        oneOf: [{ properties: { c: { type: 'object', description: 'c', properties: { d: { type: 'string' } } } } }],
+        allOf: [{ properties: { e: { type: 'string' } } }],
+      },
+    },
+  }, '', missing);
+  expect(missing).toEqual(['.spec<anyOf[1]>.b', '.spec<oneOf[0]>.c.d', '.spec<allOf[0]>.e']);
 });

@@ -1,4 +1,4 @@
-import type { GenericJob, GenericJobSpec } from '../../imports/batch.tensorstack.dev';
+import type { GenericJob, GenericJobSpec, GenericJobStatus } from '../../imports/batch.tensorstack.dev';
 import { decide, formatRule, ObservedPod, replicaPhaseOf } from '../../src/controller/generic-job/decide';
 import { expandT9kVariables } from '../../src/controller/generic-job/variables';
 
@@ -252,5 +252,68 @@ describe('a container that cannot start is shown on the job (issue 13)', () => {
     const stuck = decide({ job: job({}), pods: [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off'), pod('j-worker-1', 'Running')], services: [], now: NOW });
     const recovered = decide({ job: job({}, stuck.status), pods: [pod('j-worker-0', 'Running'), pod('j-worker-1', 'Running')], services: [], now: NOW });
     expect(replicaFailure(recovered)).toMatchObject({ status: 'False' });
+  });
+
+  /** Reconciles the job through the pods of each step in turn, from its status after the previous one. */
+  const through = (steps: ObservedPod[][]) => {
+    let status: GenericJobStatus | undefined;
+    return steps.map((pods, i) => {
+      const plan = decide({ job: job({}, status), pods, services: [], now: `2026-01-01T00:0${i}:00Z` });
+      status = plan.status;
+      return plan;
+    });
+  };
+  const running = pod('j-worker-1', 'Running');
+
+  test('a pull failing again and again (ErrImagePull, ImagePullBackOff, ...) is one failure: no rewrite, no new Event', () => {
+    const plans = through([
+      [waiting('j-worker-0', 'ErrImagePull', 'failed to pull and unpack image "docker.io/library/pyhton:3.12-slim": not found'), running],
+      [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off pulling image "pyhton:3.12-slim"'), running],
+      [waiting('j-worker-0', 'ErrImagePull', 'failed to pull image "pyhton:3.12-slim": rpc error: code = NotFound'), running],
+      [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off pulling image "pyhton:3.12-slim"'), running],
+    ]);
+    expect(plans[0].events.filter((e) => e.type === 'Warning')).toHaveLength(1);
+    for (const later of plans.slice(1)) {
+      expect(replicaFailure(later)).toEqual(replicaFailure(plans[0]));
+      expect(later.events.filter((e) => e.type === 'Warning')).toEqual([]);
+    }
+  });
+
+  test('a growing CrashLoopBackOff back-off is no change: no rewrite, no new Event', () => {
+    const crash = (seconds: string) => waiting('j-worker-0', 'CrashLoopBackOff', `back-off ${seconds} restarting failed container=setup pod=j-worker-0_ns(u)`, true);
+    const plans = through([[crash('10s'), running], [crash('20s'), running], [crash('40s'), running], [crash('5m0s'), running]]);
+    expect(plans[0].events.filter((e) => e.type === 'Warning')).toHaveLength(1);
+    for (const later of plans.slice(1)) {
+      expect(replicaFailure(later)).toEqual(replicaFailure(plans[0]));
+      expect(later.events).toEqual([]);
+    }
+  });
+
+  test('another stuck container, or another cause, is a change: rewritten with a new Event', () => {
+    const plans = through([
+      [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off pulling image "a"'), running],
+      [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off pulling image "a"'), waiting('j-worker-1', 'ErrImagePull', 'not found')],
+      [waiting('j-worker-0', 'CreateContainerConfigError', 'secret "s3" not found'), waiting('j-worker-1', 'ImagePullBackOff', 'Back-off')],
+    ]);
+    expect(plans.map((p) => p.events.filter((e) => e.type === 'Warning').map((e) => e.reason)))
+      .toEqual([['ImagePullBackOff'], ['ImagePullBackOff'], ['CreateContainerConfigError']]);
+    expect(replicaFailure(plans[1])?.message).toBe(
+      'j-worker-0 container \'main\' cannot start (ImagePullBackOff): Back-off pulling image "a"; j-worker-1 container \'main\' cannot start (ErrImagePull): not found',
+    );
+    expect(replicaFailure(plans[2])?.reason).toBe('CreateContainerConfigError');
+  });
+
+  test('a pod back from ImagePullBackOff to ContainerCreating clears the condition before it runs', () => {
+    const [, recovering] = through([
+      [waiting('j-worker-0', 'ImagePullBackOff', 'Back-off pulling image "a"'), running],
+      [waiting('j-worker-0', 'ContainerCreating', undefined), running],
+    ]);
+    expect(replicaFailure(recovering)).toEqual({
+      type: 'ReplicaFailure',
+      status: 'False',
+      reason: 'ContainersCanStart',
+      lastTransitionTime: '2026-01-01T00:01:00Z',
+      message: 'No container of the job is stuck any more: the ones that could not start are starting.',
+    });
   });
 });

@@ -31,6 +31,26 @@ export const CANNOT_START_REASONS: ReadonlySet<string> = new Set([
   'CreateContainerConfigError', 'CreateContainerError', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff',
 ]);
 
+/**
+ * Reasons the kubelet alternates between for one cause: a failing pull is `ErrImagePull`, then
+ * `ImagePullBackOff` while it waits to retry, and again. One group, so the alternation is no change.
+ */
+const REASON_GROUP: Readonly<Record<string, string>> = { ErrImagePull: 'ImagePullBackOff' };
+
+/** The reason of `ReplicaFailure` once no container is stuck any more. */
+export const CONTAINERS_CAN_START = 'ContainersCanStart';
+
+/**
+ * What a cannot-start `ReplicaFailure` says, without the kubelet's changing words: which
+ * containers of which replicas are stuck, and the reason group of each.
+ */
+function stuckKey(reason: string | undefined, message: string | undefined): string {
+  const group = (r: string | undefined) => (r === undefined ? '' : REASON_GROUP[r] ?? r);
+  const stuck = [...(message ?? '').matchAll(/(?:^|; )(\S+) container '([^']+)' cannot start \((\w+)\)/g)]
+    .map((m) => `${m[1]}/${m[2]}/${group(m[3])}`);
+  return [group(reason), ...stuck.sort()].join(' ');
+}
+
 /** `ReplicaFailure` while a replica's container cannot start: the replicas and the kubelet's words. */
 export function containersThatCannotStart(replicaName: string, pod: ObservedPod | undefined): Array<{ reason: string; message: string }> {
   if (!pod || pod.metadata?.deletionTimestamp) return [];
@@ -82,6 +102,7 @@ export const MESSAGES = {
   resumed: 'The job has been resumed.',
   failedWithRule: (rule: string) => `The job is failed with rule: ${rule}`,
   noRuleHolds: 'All replicas have finished but no success rule holds.',
+  containersCanStart: 'No container of the job is stuck any more: the ones that could not start are starting.',
 } as const;
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -328,12 +349,20 @@ export function decide(observed: Observed): Plan {
       conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${names.join(', ')}`);
     } else if (cannotStart.length > 0) {
       // The first container's reason names the condition; the message lists every one.
+      // Rewritten (and an Event sent) only when which containers are stuck, or why, changes: the
+      // kubelet's own words change every back-off cycle and would cost a status write and an Event each.
       const message = cannotStart.map((c) => c.message).join('; ');
-      const changed = conditions.reason('ReplicaFailure') !== cannotStart[0].reason || conditions.message('ReplicaFailure') !== message;
-      conditions.set('ReplicaFailure', 'True', cannotStart[0].reason, message);
-      if (changed) events.push({ type: 'Warning', reason: cannotStart[0].reason, message });
+      const same = conditions.status('ReplicaFailure') === 'True'
+        && stuckKey(conditions.reason('ReplicaFailure'), conditions.message('ReplicaFailure')) === stuckKey(cannotStart[0].reason, message);
+      if (!same) {
+        conditions.set('ReplicaFailure', 'True', cannotStart[0].reason, message);
+        events.push({ type: 'Warning', reason: cannotStart[0].reason, message });
+      }
     } else if (phase === 'Running' && replicas.every((r) => phaseOf.get(r.name) === 'Running' || phaseOf.get(r.name) === 'Succeeded')) {
       conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
+    } else if (conditions.status('ReplicaFailure') === 'True' && CANNOT_START_REASONS.has(conditions.reason('ReplicaFailure') ?? '')) {
+      // The stuck containers are starting again (e.g. ImagePullBackOff back to ContainerCreating).
+      conditions.set('ReplicaFailure', 'False', CONTAINERS_CAN_START, MESSAGES.containersCanStart);
     } else if (outcome?.phase === 'Succeeded' && conditions.status('ReplicaFailure') === 'True') {
       conditions.set('ReplicaFailure', 'False', 'Succeeded', MESSAGES.succeeded);
     }

@@ -145,7 +145,7 @@ export function buildProgram(): Command {
       pendingTimeout: number;
       logLevel: string;
     }) => {
-      const log = createLogger(opts.logLevel);
+      const log = createLogger(opts.logLevel, 'kubejobs-job-scheduler');
       await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
     });
   return program;

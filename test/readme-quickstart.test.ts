@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { validateManifest } from '../src/api';
+import { KUBEJOBS_DEFINITIONS, validateManifest } from '../src/api';
 import { ensureBinaries } from './cluster/control-plane';
 import { writeKubeconfig } from './cluster/kubeconfig-file';
 import { requestServiceAccountToken } from './cluster/service-account-token';
@@ -63,8 +63,10 @@ test('the package is packed with lib/, and the project synthesises the CRDs and 
   const dist = join(quickstart.project, 'dist');
   expect(readdirSync(dist).sort()).toEqual(['0000-kubejobs.k8s.yaml', '0001-training.k8s.yaml']);
   const first = parseAllDocuments(readFileSync(join(dist, '0000-kubejobs.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
-  expect(first.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.labels['app.kubernetes.io/part-of']))
-    .toEqual(['kubejobs', 'kubejobs', 'kubejobs']);
+  const crds = first.filter((o) => o.kind === 'CustomResourceDefinition');
+  // Every kind kubejobs owns, installed by the first file the install command applies.
+  expect(crds.map((o) => o.metadata.name).sort()).toEqual(KUBEJOBS_DEFINITIONS.map((d) => `${d.plural}.${d.group}`).sort());
+  expect(crds.map((o) => o.metadata.labels['app.kubernetes.io/part-of'])).toEqual(crds.map(() => 'kubejobs'));
   const [job, ...others] = parseAllDocuments(readFileSync(join(dist, '0001-training.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
   expect(others).toEqual([]);
   expect(job.kind).toEqual('GenericJob');

@@ -50,7 +50,11 @@ export interface ValidationRule {
   readonly messageExpression?: string;
   /** Path reported by the API server, relative to the schema node (e.g. `.successRules`). */
   readonly fieldPath?: string;
-  readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  /**
+   * `FieldValueDuplicate` is left out on purpose: the API server then answers `Duplicate value: "object"`
+   * and drops the rule's message, so the user never learns what to fix.
+   */
+  readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired';
 }
 
 /** A `kubectl get` column. */

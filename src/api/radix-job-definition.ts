@@ -126,7 +126,6 @@ const BATCH_STATUS_RULE: JsonSchema = {
       rule: 'self.jobStatuses.all(s, self.jobStatuses.exists_one(t, t == s))',
       message: 'lists a status twice: list each status once',
       fieldPath: '.jobStatuses',
-      reason: 'FieldValueDuplicate',
     },
   ],
   'properties': {
@@ -171,19 +170,16 @@ export const RADIX_JOB_COMPONENT_SCHEMA: JsonSchema = {
       rule: '!has(self.ports) || self.ports.all(p, self.ports.exists_one(q, q.name == p.name) && self.ports.exists_one(q, q.port == p.port))',
       message: 'job.ports: every port needs its own name and number',
       fieldPath: '.ports',
-      reason: 'FieldValueDuplicate',
     },
     {
       rule: '!has(self.secrets) || self.secrets.all(s, self.secrets.exists_one(t, t.name == s.name))',
       message: 'job.secrets names an environment variable twice: each variable comes from one Secret key',
       fieldPath: '.secrets',
-      reason: 'FieldValueDuplicate',
     },
     {
       rule: '!has(self.secrets) || !has(self.variables) || self.secrets.all(s, !(s.name in self.variables))',
       message: 'job.secrets and job.variables set the same environment variable: keep it in one of them',
       fieldPath: '.secrets',
-      reason: 'FieldValueDuplicate',
     },
   ],
   'properties': {

@@ -113,7 +113,7 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
   if (metrics) servers.push(await startHttpServer(metrics, { '/metrics': async () => ({ status: 200, body: await registry.metrics(), contentType: registry.contentType }) }));
   await app.listen({ host: o.bindAddress, port: o.port });
   log.info({
-    version: PACKAGE_VERSION, namespace: definition.namespace, component: definition.job.name, address: `${o.bindAddress}:${o.port}`, server: kc.getCurrentCluster()?.server,
+    version: PACKAGE_VERSION, namespace: definition.namespace, jobComponent: definition.job.name, address: `${o.bindAddress}:${o.port}`, server: kc.getCurrentCluster()?.server,
   }, 'job-scheduler listening');
 
   const shutdown = (signal: string) => {

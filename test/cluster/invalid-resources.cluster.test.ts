@@ -1,5 +1,5 @@
 /**
- * Invalid GenericJobs, ArenaJobs and ArenaConfigs are rejected by the real API server (our CRDs'
+ * Invalid GenericJobs, ArenaJobs, ArenaConfigs and RadixBatches are rejected by the real API server (our CRDs'
  * structural schema and every CEL rule) with the expected message, and the synth-time validator
  * `validateManifest()` rejects the same objects: both come from one definition in src/api, so
  * they must agree. Updates that the transition rules forbid (immutable fields) are rejected too;
@@ -24,6 +24,7 @@ import {
   gvkOf,
   JsonSchema,
   KUBEJOBS_DEFINITIONS,
+  RADIX_BATCH,
   rootSchemaOf,
   validateManifest,
   ValidationRule,
@@ -48,6 +49,9 @@ const worker = (extra: Spec = {}): Spec => ({ type: 'worker', replicas: 2, templ
 const genericJob = (spec: Spec): Resource => ({ ...gvkOf(GENERIC_JOB), metadata: {}, spec });
 const arenaJob = (spec: Spec): Resource => ({ ...gvkOf(ARENA_JOB), metadata: {}, spec: { configRef: { name: 'cfg' }, ...spec } });
 const arenaConfig = (spec: Spec): Resource => ({ ...gvkOf(ARENA_CONFIG), metadata: {}, spec: { sourceRef: { name: 'pack' }, ...spec } });
+const component = (extra: Spec = {}): Spec => ({ name: 'compute', image: 'registry.invalid/compute:1', schedulerPort: 8080, timeLimitSeconds: 60, backoffLimit: 0, ...extra });
+const radixBatch = (componentExtra: Spec = {}): Resource =>
+  ({ ...gvkOf(RADIX_BATCH), metadata: {}, spec: { batchType: 'batch', component: component(componentExtra), jobs: [{ name: 'job1' }] } });
 const withoutKey = (spec: Spec, key: string): Spec => Object.fromEntries(Object.entries(spec).filter(([k]) => k !== key));
 
 interface Resource extends KubernetesObject {
@@ -337,6 +341,42 @@ const CASES: Record<string, Case> = {
     server: 'spec.selfPlay.rounds: Invalid value: 0: spec.selfPlay.rounds in body should be greater than or equal to 1',
     synth: 'spec.selfPlay.rounds: must be >= 1 (got 0)',
   },
+  // --- RadixBatch: the job component's CEL rules (the snapshot of the scheduler's job definition)
+  'RadixBatch whose image has {imageTagName} inside the name': {
+    resource: radixBatch({ image: 'registry.invalid/{imageTagName}/compute:1' }),
+    server: cel(RADIX_BATCH, 'job.image may use {imageTagName} only'),
+    synth: cel(RADIX_BATCH, 'job.image may use {imageTagName} only'),
+  },
+  'RadixBatch whose image ends with :{imageTagName} without imageTagName': {
+    resource: radixBatch({ image: 'registry.invalid/compute:{imageTagName}' }),
+    server: cel(RADIX_BATCH, 'job.imageTagName is required'),
+    synth: cel(RADIX_BATCH, 'job.imageTagName is required'),
+  },
+  'RadixBatch with imageTagName but a fixed tag': {
+    resource: radixBatch({ imageTagName: 'v1' }),
+    server: cel(RADIX_BATCH, 'job.imageTagName is set but'),
+    synth: cel(RADIX_BATCH, 'job.imageTagName is set but'),
+  },
+  'RadixBatch whose component has two ports of one number': {
+    resource: radixBatch({ ports: [{ name: 'http', port: 8000 }, { name: 'metrics', port: 8000 }] }),
+    server: cel(RADIX_BATCH, 'job.ports: every port'),
+    synth: cel(RADIX_BATCH, 'job.ports: every port'),
+  },
+  'RadixBatch whose component takes one variable from two Secrets': {
+    resource: radixBatch({ secrets: [{ name: 'TOKEN', secretKeyRef: { name: 'a', key: 'k' } }, { name: 'TOKEN', secretKeyRef: { name: 'b', key: 'k' } }] }),
+    server: cel(RADIX_BATCH, 'job.secrets names an environment variable twice'),
+    synth: cel(RADIX_BATCH, 'job.secrets names an environment variable twice'),
+  },
+  'RadixBatch whose component sets a variable as a secret and a plain variable': {
+    resource: radixBatch({ secrets: [{ name: 'TOKEN', secretKeyRef: { name: 'a', key: 'k' } }], variables: { TOKEN: 'x' } }),
+    server: cel(RADIX_BATCH, 'job.secrets and job.variables'),
+    synth: cel(RADIX_BATCH, 'job.secrets and job.variables'),
+  },
+  'RadixBatch whose batch status rule lists a status twice': {
+    resource: radixBatch({ batchStatusRules: [{ condition: 'Any', operator: 'In', jobStatuses: ['Failed', 'Failed'], batchStatus: 'Failed' }] }),
+    server: cel(RADIX_BATCH, 'lists a status twice'),
+    synth: cel(RADIX_BATCH, 'lists a status twice'),
+  },
 };
 
 // Cases about the name keep theirs; the others get a name of their own.
@@ -380,6 +420,14 @@ test('the valid objects the table starts from are accepted, so each rejection is
     named(genericJob({ replicaSpecs: [worker()], service: { ports: [{ port: 80 }] } }), 'one-port'),
     named(arenaJob({ output: { type: 's3', s3: { bucket: 'b' } }, workers: { minReplicas: 2, maxReplicas: 2 } }), 'valid-arenajob'),
     named(arenaConfig({ providers: [{ name: 'p' }], evaluation: { maxRetries: 10, concurrency: 1 } }), 'valid-arenaconfig'),
+    named(radixBatch({
+      image: 'registry.invalid/compute:{imageTagName}',
+      imageTagName: 'v1',
+      ports: [{ name: 'http', port: 8000 }, { name: 'metrics', port: 9000 }],
+      secrets: [{ name: 'TOKEN', secretKeyRef: { name: 'a', key: 'k' } }],
+      variables: { MODE: 'x' },
+      batchStatusRules: [{ condition: 'Any', operator: 'In', jobStatuses: ['Failed', 'Stopped'], batchStatus: 'Failed' }],
+    }), 'valid-radixbatch'),
   ];
   for (const o of valid) expect(validateManifest(o)).toEqual([]);
   const stored = await applyManifests(plane().kubeConfig, valid, { namespace });

@@ -173,7 +173,9 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
   expect(one.body.jobStatuses.map((j: any) => j.name)).toEqual(names);
   const full = await api().call('GET', `/api/v1/batches/${b.name}/jobs/${names[0]}`);
   expect(full.body).toMatchObject({ name: names[0], jobId: 'job-1', batchName: b.name });
-  expect((await api().call('GET', `/api/v1/batches/${b.name}/jobs/${names[0]!.slice(-8)}`)).body).toEqual(full.body);
+  // The short name finds the same job (its status may move on between the two reads: the controller runs).
+  expect((await api().call('GET', `/api/v1/batches/${b.name}/jobs/${names[0]!.slice(-8)}`)).body)
+    .toMatchObject({ name: names[0], jobId: 'job-1', batchName: b.name });
   expect((await api().call('GET', '/api/v1/jobs')).body.map((j: any) => j.name)).toEqual(expect.arrayContaining(names));
 
   const short = names[1]!.slice(-8);

@@ -22,6 +22,13 @@ export interface ServerOptions {
   readonly maxInFlight: number;
   /** API requests that may wait; more are answered 503 at once. */
   readonly maxWaiting: number;
+  /**
+   * How long a client may take to send one whole request, body included; then its connection is
+   * closed. A slow or stalled client must not hold one of the `maxInFlight` slots for ever.
+   *
+   * @default 60_000
+   */
+  readonly requestTimeoutMs?: number;
   /** Called with each answered request (for metrics). */
   readonly onResponse?: (route: string, method: string, code: number, seconds: number) => void;
 }
@@ -46,6 +53,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Radix's gin router removes extra slashes.
     ignoreDuplicateSlashes: true,
     ignoreTrailingSlash: true,
+    // Node's and fastify's default is no limit at all.
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false } },
   });
   for (const schema of REQUEST_SCHEMAS) app.addSchema(schema);
@@ -70,7 +79,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const gate = new Semaphore(options.maxInFlight, options.maxWaiting);
-  const holding = new WeakSet<FastifyRequest>();
   const tooLarge = () => new RadixApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${options.bodyLimitBytes} bytes: `
     + 'send fewer or smaller payloads per request (at most about 383 KiB per job), or split the batch');
   app.addHook('onRequest', async (req, reply) => {
@@ -96,10 +104,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return reply.code(503).header('retry-after', '1').send(err.body());
     }
     await acquired;
-    holding.add(req);
+    // The slot goes back when the exchange ends, answered or not: `onResponse` does not run for a
+    // client that disconnects, and every such client would keep a slot for good.
+    if (reply.raw.closed || req.raw.socket?.destroyed) return void gate.release();
+    reply.raw.once('close', () => gate.release());
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (holding.delete(req)) gate.release();
     const started = (req as unknown as { startedAt?: number }).startedAt ?? performance.now();
     options.onResponse?.(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode, (performance.now() - started) / 1000);
   });

@@ -6,6 +6,8 @@
 export interface OmniaAltairalabsAiKinds {
   ArenaJob?: ArenaJob;
   ArenaConfig?: ArenaConfig;
+  ArenaSource?: ArenaSource;
+  Provider?: Provider;
 }
 /**
  * ArenaJob runs scenarios from an ArenaConfig: evaluation, load testing or data generation (Omnia omnia.altairalabs.ai/v1alpha1).
@@ -48,9 +50,13 @@ export interface ArenaJobSpec {
   output?: OutputConfig;
   schedule?: ScheduleConfig;
   /**
-   * Seconds to keep a finished run before cleanup.
+   * Seconds to keep a finished run's worker Job before cleanup (default 3600).
    */
   ttlSecondsAfterFinished?: number;
+  /**
+   * Stop the run: its workers are deleted and the phase becomes `Cancelled` (Omnia, later v1alpha1).
+   */
+  cancelled?: boolean;
 }
 /**
  * Scenario selection: include globs first (empty = all), then exclude globs.
@@ -230,6 +236,10 @@ export interface ArenaJobStatus {
    * Workers running now.
    */
   activeWorkers?: number;
+  /**
+   * Progress as `completed/total`, for `kubectl get` (kubejobs).
+   */
+  progressSummary?: string;
 }
 export interface Condition {
   /**
@@ -430,4 +440,279 @@ export interface ResolvedSource {
    * Scenarios in the bundle.
    */
   scenarioCount?: number;
+}
+/**
+ * ArenaSource says where the scenario bundle of ArenaConfigs comes from: Git, OCI or a ConfigMap (Omnia omnia.altairalabs.ai/v1alpha1).
+ */
+export interface ArenaSource {
+  apiVersion: 'omnia.altairalabs.ai/v1alpha1';
+  kind: 'ArenaSource';
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: {[key: string]: string};
+    annotations?: {[key: string]: string};
+    [key: string]: unknown;
+  };
+  spec: ArenaSourceSpec;
+  status?: ArenaSourceStatus;
+}
+/**
+ * ArenaSourceSpec defines where a scenario bundle comes from.
+ */
+export interface ArenaSourceSpec {
+  /**
+   * Kind of source.
+   */
+  type: 'git' | 'oci' | 'configmap';
+  git?: GitSource;
+  oci?: OciSource;
+  configMap?: ConfigMapSource;
+  /**
+   * How often the source is checked again, e.g. `5m`.
+   */
+  interval: string;
+  /**
+   * Stop checking the source.
+   */
+  suspend?: boolean;
+  /**
+   * Timeout of one fetch.
+   */
+  timeout?: string;
+}
+/**
+ * A Git repository; required when `type` is `git`.
+ */
+export interface GitSource {
+  /**
+   * Repository URL (`https://`, `http://` or `ssh://`).
+   */
+  url: string;
+  ref?: GitReference;
+  /**
+   * Directory of the bundle in the repository.
+   */
+  path?: string;
+  secretRef?: SecretKeyRef;
+}
+/**
+ * What to check out: a commit wins over a tag, a tag over a branch.
+ */
+export interface GitReference {
+  /**
+   * Branch to follow.
+   */
+  branch?: string;
+  /**
+   * Tag to check out.
+   */
+  tag?: string;
+  /**
+   * Commit to check out.
+   */
+  commit?: string;
+}
+/**
+ * A Secret in the same namespace, and optionally the key to read.
+ */
+export interface SecretKeyRef {
+  /**
+   * Name of the Secret.
+   */
+  name: string;
+  /**
+   * Key in the Secret.
+   */
+  key?: string;
+}
+/**
+ * An OCI artifact; required when `type` is `oci`.
+ */
+export interface OciSource {
+  /**
+   * Artifact URL (`oci://registry/repository:tag`).
+   */
+  url: string;
+  secretRef?: SecretKeyRef;
+  /**
+   * Allow a registry without TLS.
+   */
+  insecure?: boolean;
+}
+/**
+ * A ConfigMap in the same namespace; required when `type` is `configmap`.
+ */
+export interface ConfigMapSource {
+  /**
+   * Name of the ConfigMap.
+   */
+  name: string;
+  /**
+   * Key of the bundle in the ConfigMap.
+   */
+  key?: string;
+}
+/**
+ * ArenaSourceStatus is the observed state of an ArenaSource.
+ */
+export interface ArenaSourceStatus {
+  /**
+   * Phase of the source.
+   */
+  phase?: 'Pending' | 'Ready' | 'Fetching' | 'Error';
+  /**
+   * The latest available observations of the object's state.
+   */
+  conditions?: Condition[];
+  /**
+   * `metadata.generation` this status was computed from.
+   */
+  observedGeneration?: number;
+  artifact?: Artifact;
+  /**
+   * When the source was last checked.
+   */
+  lastFetchTime?: string;
+  /**
+   * When the source is checked next.
+   */
+  nextFetchTime?: string;
+}
+/**
+ * The bundle the source resolved to.
+ */
+export interface Artifact {
+  /**
+   * Revision of the bundle: a commit, tag or content hash.
+   */
+  revision?: string;
+  /**
+   * Where workers get the bundle.
+   */
+  url?: string;
+  /**
+   * SHA-256 of the bundle, when known.
+   */
+  checksum?: string;
+  /**
+   * Size of the bundle in bytes, when known.
+   */
+  size?: number;
+  /**
+   * When the revision last changed.
+   */
+  lastUpdateTime?: string;
+}
+/**
+ * Provider is an LLM provider that ArenaConfigs run scenarios against (Omnia omnia.altairalabs.ai/v1alpha1).
+ */
+export interface Provider {
+  apiVersion: 'omnia.altairalabs.ai/v1alpha1';
+  kind: 'Provider';
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: {[key: string]: string};
+    annotations?: {[key: string]: string};
+    [key: string]: unknown;
+  };
+  spec: ProviderSpec;
+  status?: ProviderStatus;
+}
+/**
+ * ProviderSpec defines an LLM provider.
+ */
+export interface ProviderSpec {
+  /**
+   * Kind of provider.
+   */
+  type: 'claude' | 'openai' | 'gemini' | 'ollama' | 'mock';
+  /**
+   * Model name, e.g. `claude-sonnet-4-20250514`.
+   */
+  model?: string;
+  /**
+   * API endpoint, when not the provider's default.
+   */
+  baseURL?: string;
+  secretRef?: ProviderSecretRef;
+  defaults?: ProviderDefaults;
+  pricing?: ProviderPricing;
+  /**
+   * Call the provider to check the key (kubejobs only checks that the key is present).
+   */
+  validateCredentials?: boolean;
+}
+/**
+ * The Secret (same namespace) holding the API key.
+ */
+export interface ProviderSecretRef {
+  /**
+   * Name of the Secret.
+   */
+  name: string;
+  /**
+   * Key of the API key; default: the type's usual keys (e.g. ANTHROPIC_API_KEY, then api-key).
+   */
+  key?: string;
+}
+/**
+ * Default generation parameters.
+ */
+export interface ProviderDefaults {
+  /**
+   * Sampling temperature, as a decimal string.
+   */
+  temperature?: string;
+  /**
+   * Nucleus sampling, as a decimal string.
+   */
+  topP?: string;
+  /**
+   * Most tokens per response.
+   */
+  maxTokens?: number;
+  /**
+   * Context window in tokens.
+   */
+  contextWindow?: number;
+  /**
+   * How a conversation longer than the context window is cut.
+   */
+  truncationStrategy?: 'sliding' | 'summarize' | 'custom';
+}
+/**
+ * Prices used to report costs, as decimal strings.
+ */
+export interface ProviderPricing {
+  /**
+   * Cost of 1000 input tokens.
+   */
+  inputCostPer1K?: string;
+  /**
+   * Cost of 1000 output tokens.
+   */
+  outputCostPer1K?: string;
+  /**
+   * Cost of 1000 cached input tokens.
+   */
+  cachedCostPer1K?: string;
+}
+/**
+ * ProviderStatus is the observed state of a Provider.
+ */
+export interface ProviderStatus {
+  /**
+   * Phase of the provider.
+   */
+  phase?: 'Ready' | 'Error';
+  /**
+   * The latest available observations of the object's state.
+   */
+  conditions?: Condition[];
+  /**
+   * `metadata.generation` this status was computed from.
+   */
+  observedGeneration?: number;
 }

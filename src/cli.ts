@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ArenaConfigReconciler } from './controller/arena-config/reconciler';
+import { ArenaJobReconciler } from './controller/arena-job/reconciler';
+import { DEFAULT_ARENA_WORKER_IMAGE } from './controller/arena-job/render-worker-job';
+import { ArenaSourceReconciler } from './controller/arena-source/reconciler';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
 import { createLogger, LOG_LEVELS } from './controller/logger';
 import { Manager } from './controller/manager';
+import { ProviderReconciler } from './controller/provider/reconciler';
 import { RadixBatchReconciler } from './controller/radix-batch/reconciler';
 import { PACKAGE_VERSION } from './package-version';
 import { runJobScheduler } from './scheduler/command';
@@ -31,10 +36,10 @@ function parseDuration(value: string): number {
 
 /** The `kubejobs` command line. */
 export function buildProgram(): Command {
-  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
+  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob, ArenaJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
   program
     .command('controller')
-    .description('Run the controller: reconcile GenericJobs and RadixBatches in one or all namespaces.')
+    .description('Run the controller: reconcile GenericJobs, the Arena chain (ArenaSource, Provider, ArenaConfig, ArenaJob) and RadixBatches in one or all namespaces.')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
     .option('--leader-elect <bool>', 'elect a leader through a Lease so that only one replica reconciles', parseBoolean, true)
@@ -49,10 +54,14 @@ export function buildProgram(): Command {
     .option('--request-timeout <duration>', 'deadline of every API request (for a watch: until its response starts)', parseDuration, 30_000)
     .option('--watch-stall-timeout <duration>', 'restart a watch that received nothing, not even a bookmark, for this long', parseDuration, 150_000)
     .option('--stuck-reconcile-timeout <duration>', '/healthz fails while one reconcile has run this long', parseDuration, 300_000)
+    .option('--arena-worker-image <image>', 'image of the ArenaJob worker containers', DEFAULT_ARENA_WORKER_IMAGE)
+    .addOption(new Option('--arena-worker-image-pull-policy <policy>', 'pull policy of the ArenaJob worker containers').choices(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'))
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .action(async (opts: {
       kubeconfig?: string;
       namespace?: string;
+      arenaWorkerImage: string;
+      arenaWorkerImagePullPolicy: string;
       leaderElect: boolean;
       leaderElectionNamespace?: string;
       leaderElectionId: string;
@@ -97,6 +106,10 @@ export function buildProgram(): Command {
       });
       manager.add(new GenericJobReconciler());
       manager.add(new RadixBatchReconciler());
+      manager.add(new ArenaSourceReconciler());
+      manager.add(new ProviderReconciler());
+      manager.add(new ArenaConfigReconciler());
+      manager.add(new ArenaJobReconciler({ workerImage: opts.arenaWorkerImage, workerImagePullPolicy: opts.arenaWorkerImagePullPolicy }));
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

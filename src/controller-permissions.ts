@@ -1,4 +1,4 @@
-import { GENERIC_JOB, RADIX_BATCH } from './api';
+import { ARENA_CONFIG, ARENA_JOB, ARENA_SOURCE, GENERIC_JOB, PROVIDER, RADIX_BATCH } from './api';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
 export interface ControllerPermission {
@@ -15,8 +15,10 @@ export interface ControllerPermission {
 /**
  * Everything the controller does in the namespaces it watches, and nothing more: every request the
  * runtime makes passes through this table (src/controller/request-attributes.ts refuses any other),
- * and a cluster test proves each entry is used. It never reads Secrets or ConfigMaps: payloads
- * reach pods through their own volume or env references (RadixBatch payloads: a Secret volume). ArenaJob rights come with its reconciler.
+ * and a cluster test proves each entry is used. Payloads reach pods through their own volume or
+ * env references (RadixBatch payloads: a Secret volume; ArenaJob S3 credentials: `secretKeyRef`).
+ * The only Secret and ConfigMap reads are single `get`s of the one a Provider or a `configmap`
+ * ArenaSource names (no list, no watch), and of a Secret only its key names are kept.
  */
 export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   {
@@ -76,8 +78,38 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   {
     apiGroup: 'batch',
     resources: ['jobs'],
-    verbs: ['get', 'list', 'watch', 'create', 'delete'],
-    reason: 'the Kubernetes Job of each RadixBatch job; delete: stop a job (get: read back a same-named Job the cache has not seen yet)',
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    reason: 'the Kubernetes Job of each RadixBatch job and the worker Job of each ArenaJob; delete: stop a job or cancel an ArenaJob; patch: scale an ArenaJob\'s workers (get: read back a same-named Job the cache has not seen yet)',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [ARENA_JOB.plural, ARENA_CONFIG.plural, ARENA_SOURCE.plural, PROVIDER.plural],
+    verbs: ['list', 'watch'],
+    reason: 'watch the Arena chain: ArenaJobs, the ArenaConfigs they run, the ArenaSources and Providers those name',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [`${ARENA_JOB.plural}/status`, `${ARENA_CONFIG.plural}/status`, `${ARENA_SOURCE.plural}/status`, `${PROVIDER.plural}/status`],
+    verbs: ['update'],
+    reason: 'report the status of the Arena chain (a full update guarded by resourceVersion)',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [`${ARENA_JOB.plural}/finalizers`],
+    verbs: ['update'],
+    reason: 'set blockOwnerDeletion on the worker Job of an ArenaJob (checked by the API server, never requested)',
+  },
+  {
+    apiGroup: '',
+    resources: ['configmaps'],
+    verbs: ['get'],
+    reason: 'read the bundle of an ArenaSource of type configmap (its revision and scenarios); only the ConfigMap the source names',
+  },
+  {
+    apiGroup: '',
+    resources: ['secrets'],
+    verbs: ['get'],
+    reason: 'check that the Secret a Provider names holds its API key (only the key names are kept)',
   },
   {
     apiGroup: '',
@@ -91,6 +123,7 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
 export const IMPLIED_PERMISSIONS: ReadonlyArray<{ apiGroup: string; resource: string; verb: string }> = [
   { apiGroup: GENERIC_JOB.group, resource: `${GENERIC_JOB.plural}/finalizers`, verb: 'update' },
   { apiGroup: RADIX_BATCH.group, resource: `${RADIX_BATCH.plural}/finalizers`, verb: 'update' },
+  { apiGroup: ARENA_JOB.group, resource: `${ARENA_JOB.plural}/finalizers`, verb: 'update' },
 ];
 
 /** What the controller needs in its own namespace only: its leader-election Lease. */

@@ -60,13 +60,14 @@ describe('KubejobsController', () => {
     expect(deployment.metadata.namespace).toEqual('jobs-system');
   });
 
-  test('RBAC: exactly the controller permissions cluster-wide, Leases only in its namespace, no Secrets', () => {
+  test('RBAC: exactly the controller permissions cluster-wide, Leases only in its namespace, Secrets only by name', () => {
     const objects = synth();
     const clusterRole = byKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'kubejobs-controller');
     const granted = clusterRole.rules.flatMap((r: any) => r.resources.map((res: string) => `${r.apiGroups[0]}/${res}:${[...r.verbs].sort().join(',')}`)).sort();
     const expected = CONTROLLER_PERMISSIONS.flatMap((p) => p.resources.map((res) => `${p.apiGroup}/${res}:${[...p.verbs].sort().join(',')}`)).sort();
     expect(granted).toEqual(expected);
-    expect(JSON.stringify(clusterRole.rules)).not.toContain('secrets');
+    // Secrets: only `get` (a Provider's one Secret), never list or watch.
+    expect(clusterRole.rules.filter((r: any) => r.resources.includes('secrets'))).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
     expect(JSON.stringify(clusterRole.rules)).not.toContain('"*"');
     const [role] = byKind(objects, 'Role');
     expect(role.metadata.namespace).toEqual('kubejobs-system');

@@ -133,7 +133,8 @@ const SPEC: JsonSchema = {
         },
       },
     },
-    ttlSecondsAfterFinished: { type: 'integer', format: 'int32', minimum: 0, description: 'Seconds to keep a finished run before cleanup.' },
+    ttlSecondsAfterFinished: { type: 'integer', format: 'int32', minimum: 0, description: 'Seconds to keep a finished run\'s worker Job before cleanup (default 3600).' },
+    cancelled: { type: 'boolean', description: 'Stop the run: its workers are deleted and the phase becomes `Cancelled` (Omnia, later v1alpha1).' },
   },
 };
 
@@ -171,6 +172,7 @@ const STATUS: JsonSchema = {
     lastScheduleTime: time('When a scheduled run was last started.'),
     nextScheduleTime: time('When the next scheduled run starts.'),
     activeWorkers: count('Workers running now.'),
+    progressSummary: { type: 'string', description: 'Progress as `completed/total`, for `kubectl get` (kubejobs).' },
   },
 };
 
@@ -188,7 +190,7 @@ export const ARENA_JOB: CustomResourceDefinitionSpec = {
   status: STATUS,
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-    { name: 'Progress', type: 'string', jsonPath: '.status.progress.completed', description: 'Work items completed.' },
+    { name: 'Progress', type: 'string', jsonPath: '.status.progressSummary', description: 'Work items completed of the total.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     { name: 'Type', type: 'string', jsonPath: '.spec.type', priority: 1 },
     { name: 'Config', type: 'string', jsonPath: '.spec.configRef.name', priority: 1 },

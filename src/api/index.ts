@@ -1,8 +1,10 @@
 import { ARENA_CONFIG } from './arena-config';
 import { ARENA_JOB } from './arena-job';
+import { ARENA_SOURCE } from './arena-source';
 import { CustomResourceDefinitionSpec, gvkOf } from './crd';
 import { DocumentSchemaSpec } from './document-schema';
 import { GENERIC_JOB } from './generic-job';
+import { PROVIDER } from './provider';
 import { RADIX_BATCH } from './radix-batch';
 import { RADIX_JOB_DEFINITION } from './radix-job-definition';
 import { APP_WRAPPER_DEFINITIONS } from './upstream';
@@ -12,6 +14,8 @@ export { GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './gene
 export { DNS_1035_LABEL_PATTERN, IMAGE_REFERENCE_PATTERN } from './schema-parts';
 export { ARENA_JOB } from './arena-job';
 export { ARENA_CONFIG } from './arena-config';
+export { ARENA_SOURCE, ARENA_SOURCE_INTERVAL_PATTERN, DEFAULT_BUNDLE_KEY } from './arena-source';
+export { PROVIDER, PROVIDER_SECRET_KEYS, PROVIDER_TYPES } from './provider';
 export * from './upstream';
 export { validateManifest, validateDocument } from './validation';
 export type { DocumentSchemaSpec } from './document-schema';
@@ -19,7 +23,7 @@ export * from './radix-job-definition';
 export { QUANTITY_PATTERN, RADIX_BATCH, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from './radix-batch';
 
 /** The kinds kubejobs owns: their CRDs are installed by `KubejobsController`. */
-export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, RADIX_BATCH];
+export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, ARENA_SOURCE, PROVIDER, RADIX_BATCH];
 
 /**
  * Schemas of the upstream kinds kubejobs emits but does not own (AppWrapper, PyTorchJob, Volcano

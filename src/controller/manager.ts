@@ -53,6 +53,7 @@ interface Controller {
   readonly queue: WorkQueue;
   readonly primary: Informer<KubeObject>;
   readonly owned: Map<string, Informer<KubeObject>>;
+  readonly watched: Map<string, Informer<KubeObject>>;
 }
 
 /**
@@ -128,12 +129,20 @@ export class Manager {
       });
       owned.set(type.kind, informer);
     }
-    this.controllers.push({ reconciler, queue, primary, owned });
+    const watched = new Map<string, Informer<KubeObject>>();
+    for (const type of reconciler.watched ?? []) {
+      const informer = makeInformer(type, type.labelSelector);
+      informer.on((_event, obj) => {
+        for (const key of type.keysFor(obj, primary)) queue.add(key);
+      });
+      watched.set(type.kind, informer);
+    }
+    this.controllers.push({ reconciler, queue, primary, owned, watched });
   }
 
   /** True once every cache has synced. */
   public cachesSynced(): boolean {
-    return this.controllers.every((c) => c.primary.hasSynced() && [...c.owned.values()].every((i) => i.hasSynced()));
+    return this.controllers.every((c) => c.primary.hasSynced() && [...c.owned.values(), ...c.watched.values()].every((i) => i.hasSynced()));
   }
 
   /**
@@ -145,7 +154,7 @@ export class Manager {
   public livenessProblems(now = Date.now()): string[] {
     const problems: string[] = [];
     for (const c of this.controllers) {
-      for (const informer of [c.primary, ...c.owned.values()]) {
+      for (const informer of [c.primary, ...c.owned.values(), ...c.watched.values()]) {
         const quietMs = now - informer.lastProgressAt;
         if (quietMs > informer.maxQuietMs) {
           problems.push(`informer ${informer.type.kind}: no list/watch progress for ${Math.round(quietMs / 1000)} s`);
@@ -189,7 +198,7 @@ export class Manager {
     }
     for (const c of this.controllers) {
       c.primary.start();
-      for (const i of c.owned.values()) i.start();
+      for (const i of [...c.owned.values(), ...c.watched.values()]) i.start();
     }
     if (this.options.leaderElect) {
       this.elector = new LeaderElector(this.client, this.options.leaderElectionNamespace, this.options.leaderElectionId ?? 'kubejobs-controller',
@@ -215,7 +224,7 @@ export class Manager {
     this.metrics.leader.set(1);
     const log = this.options.log;
     for (const c of this.controllers) {
-      await Promise.all([c.primary.waitForSync(), ...[...c.owned.values()].map((i) => i.waitForSync())]);
+      await Promise.all([c.primary.waitForSync(), ...[...c.owned.values(), ...c.watched.values()].map((i) => i.waitForSync())]);
       if (this.stopping) return;
       log.info({ controller: c.reconciler.name, objects: c.primary.size }, 'caches synced: starting workers');
       // Events seen while standing by were queued already; this catches anything else.
@@ -237,11 +246,16 @@ export class Manager {
       if (!i) throw new Error(`reconciler ${name} did not declare ${kind} as owned`);
       return i;
     };
+    const watched = (kind: string) => {
+      const i = c.watched.get(kind);
+      if (!i) throw new Error(`reconciler ${name} did not declare ${kind} as watched`);
+      return i;
+    };
     for (;;) {
       const key = await c.queue.get();
       if (key === undefined) return;
       const log = baseLog.child({ key });
-      const context: ReconcileContext = { client: this.client, primary: c.primary, owned, events: this.events, log };
+      const context: ReconcileContext = { client: this.client, primary: c.primary, owned, watched, events: this.events, log };
       const end = this.metrics.reconcileDuration.startTimer({ controller: name });
       const flightKey = `${name} ${key}`;
       this.inFlight.set(flightKey, Date.now());
@@ -278,7 +292,7 @@ export class Manager {
     log.info('stopping: draining in-flight reconciles');
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     for (const c of this.controllers) c.queue.shutDown();
-    await Promise.all(this.controllers.flatMap((c) => [c.primary.stop(), ...[...c.owned.values()].map((i) => i.stop())]));
+    await Promise.all(this.controllers.flatMap((c) => [c.primary.stop(), ...[...c.owned.values(), ...c.watched.values()].map((i) => i.stop())]));
     await Promise.all(this.workers);
     await this.elector?.stop();
     await Promise.all(this.servers.map((s) => s.close()));

@@ -9,6 +9,17 @@ export interface OwnedType extends ResourceType {
   readonly labelSelector?: string;
 }
 
+/**
+ * A kind a reconciler reads but does not own (an ArenaJob's ArenaConfig): the runtime caches it
+ * and maps each change to the keys of the primaries that depend on it.
+ */
+export interface WatchedType extends ResourceType {
+  /** Label selector that narrows the watch. */
+  readonly labelSelector?: string;
+  /** `namespace/name` keys of the primaries to reconcile when `object` changes. */
+  keysFor(object: KubeObject, primary: Informer<KubeObject>): string[];
+}
+
 /** What a reconcile asks of the runtime afterwards. */
 export interface ReconcileResult {
   /** Reconcile the key again after this many ms (time-based work, e.g. waiting for something). */
@@ -27,6 +38,8 @@ export interface ReconcileContext {
   readonly log: Logger;
   /** The cache of an owned kind, by kind name. */
   owned(kind: string): Informer<KubeObject>;
+  /** The cache of a watched kind, by kind name. */
+  watched(kind: string): Informer<KubeObject>;
 }
 
 /**
@@ -42,6 +55,8 @@ export interface Reconciler {
   readonly primary: ResourceType;
   /** Kinds the reconciler owns (children with a controller owner reference to the primary). */
   readonly owned: readonly OwnedType[];
+  /** Kinds the reconciler reads and reacts to without owning them. */
+  readonly watched?: readonly WatchedType[];
   /** Reconciles one primary object, by key. */
   reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult>;
 }

@@ -101,12 +101,12 @@ function triplesOf(permissions: readonly ControllerPermission[]): string[] {
 /** Accesses the controller must never have, wherever it is installed. */
 function forbidden(controllerNs: string, workloadNs: string, otherNs: string): Access[] {
   return [
-    { verb: 'get', group: '', resource: 'secrets', namespace: workloadNs },
     { verb: 'list', group: '', resource: 'secrets', namespace: workloadNs },
     { verb: 'list', group: '', resource: 'secrets' },
     { verb: 'watch', group: '', resource: 'secrets' },
-    { verb: 'get', group: '', resource: 'secrets', namespace: controllerNs },
-    { verb: 'get', group: '', resource: 'configmaps', namespace: workloadNs },
+    { verb: 'list', group: '', resource: 'configmaps', namespace: workloadNs },
+    { verb: 'watch', group: '', resource: 'configmaps' },
+    { verb: 'update', group: '', resource: 'secrets', namespace: workloadNs },
     { verb: 'create', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
     { verb: 'update', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
     { verb: 'patch', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
@@ -269,7 +269,7 @@ describe('cluster-wide install (ClusterRole)', () => {
 
     const user = serviceAccountUser(CLUSTER_WIDE_NS, SA_NAME);
     const denied = {
-      'read a Secret': await outcome(() => core.readNamespacedSecret({ name: 'any', namespace: workloadNs })),
+      'list Secrets in a namespace': await outcome(() => core.listNamespacedSecret({ namespace: workloadNs })),
       'list Secrets cluster-wide': await outcome(() => core.listSecretForAllNamespaces()),
       'create a GenericJob': await outcome(() => custom.createNamespacedCustomObject({
         ...gj, namespace: workloadNs, body: { apiVersion: `${gj.group}/${gj.version}`, kind: GENERIC_JOB.kind, metadata: { name: 'x' }, spec: {} },
@@ -283,7 +283,7 @@ describe('cluster-wide install (ClusterRole)', () => {
       'delete a node': await outcome(() => core.deleteNode({ name: 'any' })),
     };
     expect(denied).toEqual({
-      'read a Secret': `HTTP 403 Forbidden: secrets "any" is forbidden: User "${user}" cannot get resource "secrets" in API group "" in the namespace "${workloadNs}"`,
+      'list Secrets in a namespace': `HTTP 403 Forbidden: secrets is forbidden: User "${user}" cannot list resource "secrets" in API group "" in the namespace "${workloadNs}"`,
       'list Secrets cluster-wide': `HTTP 403 Forbidden: secrets is forbidden: User "${user}" cannot list resource "secrets" in API group "" at the cluster scope`,
       'create a GenericJob': `HTTP 403 Forbidden: genericjobs.batch.tensorstack.dev is forbidden: User "${user}" cannot create resource "genericjobs" in API group "batch.tensorstack.dev" in the namespace "${workloadNs}"`,
       'patch a GenericJob spec': `HTTP 403 Forbidden: genericjobs.batch.tensorstack.dev "train" is forbidden: User "${user}" cannot patch resource "genericjobs" in API group "batch.tensorstack.dev" in the namespace "${workloadNs}"`,

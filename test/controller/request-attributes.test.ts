@@ -29,7 +29,8 @@ describe('the RBAC table gates requests', () => {
   test.each([
     ['POST', '/api/v1/namespaces/a/pods', true],
     ['PUT', '/api/v1/namespaces/a/pods/p', false],
-    ['GET', '/api/v1/namespaces/a/secrets/s', false],
+    ['GET', '/api/v1/namespaces/a/secrets/s', true],
+    ['GET', '/api/v1/namespaces/a/secrets', false],
     ['PUT', '/apis/batch.tensorstack.dev/v1beta1/namespaces/a/genericjobs/j/status', true],
     ['PUT', '/apis/batch.tensorstack.dev/v1beta1/namespaces/a/genericjobs/j', false],
     ['DELETE', '/apis/coordination.k8s.io/v1/namespaces/k/leases/l', false],

@@ -21,7 +21,10 @@ describe('KubejobsController', () => {
       'CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service',
     ]));
     const crdNames = byKind(synth(), 'CustomResourceDefinition').map((c) => c.metadata.name);
-    expect(crdNames).toEqual(['genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev']);
+    expect(crdNames).toEqual([
+      'genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai',
+      'arenasources.omnia.altairalabs.ai', 'providers.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev',
+    ]);
   });
 
   test('the controller pod meets Pod Security "restricted"', () => {
@@ -86,7 +89,10 @@ describe('KubejobsController', () => {
   describe('ClusterRoles for the users of our kinds, aggregated into the built-in roles', () => {
     /** `group/resource:verbs` of every rule of a role. */
     const grants = (role: any): string[] => role.rules.flatMap((r: any) => r.apiGroups.flatMap((g: string) => r.resources.map((res: string) => `${g}/${res}:${r.verbs.join(',')}`))).sort();
-    const kinds = ['batch.tensorstack.dev/genericjobs', 'omnia.altairalabs.ai/arenajobs', 'omnia.altairalabs.ai/arenaconfigs', 'kubejobs.dev/radixbatches'];
+    const kinds = [
+      'batch.tensorstack.dev/genericjobs', 'omnia.altairalabs.ai/arenajobs', 'omnia.altairalabs.ai/arenaconfigs',
+      'omnia.altairalabs.ai/arenasources', 'omnia.altairalabs.ai/providers', 'kubejobs.dev/radixbatches',
+    ];
     const roleNamed = (objects: any[], name: string) => byKind(objects, 'ClusterRole').find((r) => r.metadata.name === name);
 
     test('kubejobs-edit: aggregated into edit and admin; manages the kinds, reads their status', () => {

@@ -23,7 +23,9 @@ export * from './radix-job-definition';
 export { QUANTITY_PATTERN, RADIX_BATCH, RADIX_BATCH_MAX_JOBS, RADIX_JOB_CONFIG_PROPERTIES } from './radix-batch';
 
 /** The kinds kubejobs owns: their CRDs are installed by `KubejobsController`. */
-export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, ARENA_SOURCE, PROVIDER, RADIX_BATCH];
+export const KUBEJOBS_DEFINITIONS: readonly CustomResourceDefinitionSpec[] = [
+  GENERIC_JOB, ARENA_JOB, ARENA_CONFIG, ARENA_SOURCE, PROVIDER, RADIX_BATCH,
+];
 
 /**
  * Schemas of the upstream kinds kubejobs emits but does not own (AppWrapper, PyTorchJob, Volcano

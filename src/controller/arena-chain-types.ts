@@ -1,6 +1,6 @@
 import { ARENA_CONFIG, ARENA_JOB, ARENA_SOURCE, PROVIDER } from '../api';
-import { CustomResourceDefinitionSpec } from '../api/crd';
 import { ResourceType } from './informer';
+import { CustomResourceDefinitionSpec } from '../api/crd';
 
 function typeOf(def: CustomResourceDefinitionSpec): ResourceType {
   return { apiVersion: `${def.group}/${def.version}`, kind: def.kind, plural: def.plural };

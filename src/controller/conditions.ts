@@ -20,7 +20,9 @@ export interface ConditionUpdate {
  * `conditions` with `update` set, as apimachinery's `meta.SetStatusCondition` does: the transition
  * time moves only when the status changes, so an unchanged condition writes nothing new.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, generation: number | undefined, now: string): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined, update: ConditionUpdate, generation: number | undefined, now: string,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === update.type);
   const previous = i >= 0 ? list[i] : undefined;
@@ -38,7 +40,9 @@ export function setCondition(conditions: readonly Condition[] | undefined, updat
 }
 
 /** `conditions` with each update applied in order. */
-export function setConditions(conditions: readonly Condition[] | undefined, updates: readonly ConditionUpdate[], generation: number | undefined, now: string): Condition[] {
+export function setConditions(
+  conditions: readonly Condition[] | undefined, updates: readonly ConditionUpdate[], generation: number | undefined, now: string,
+): Condition[] {
   return updates.reduce<Condition[]>((list, u) => setCondition(list, u, generation, now), [...(conditions ?? [])]);
 }
 

@@ -97,7 +97,7 @@ function judgeSource(config: ArenaConfig, source: ArenaSource | undefined): Verd
   }
   const why = findCondition(source.status?.conditions as Condition[] | undefined, 'Ready')?.message;
   const said = why ? `: ${why}` : '';
-  if (phase === 'Error') return { phase: 'Invalid', reason: 'SourceError', message: `ArenaSource ${name} is in phase Error${said}` };
+  // Not Ready yet, whatever its phase: a source in Error (a ConfigMap not created yet) may recover by itself.
   return { phase: 'Pending', reason: 'SourceNotReady', message: `ArenaSource ${name} is not Ready yet (phase ${phase ?? 'none'})${said}` };
 }
 

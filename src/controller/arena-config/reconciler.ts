@@ -35,7 +35,8 @@ export class ArenaConfigReconciler implements Reconciler {
     {
       ...ARENA_TYPES.provider,
       keysFor: (provider, primary) => configs(primary)
-        .filter((c) => (c.spec.providers ?? []).some((p) => p.name === provider.metadata?.name && providerNamespace(c, p) === provider.metadata?.namespace))
+        .filter((c) => (c.spec.providers ?? []).some((p) => p.name === provider.metadata?.name
+          && providerNamespace(c, p) === provider.metadata?.namespace))
         .map((c) => keyOf(c.metadata.namespace, c.metadata.name!)),
     },
   ];

@@ -155,7 +155,12 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
     }
     const items = observed.items ?? [{ index: 0 }];
     const worker = renderWorkerJob({
-      job, config: config!, items, parallelism: observed.initialParallelism ?? 1, image: observed.workerImage, imagePullPolicy: observed.workerImagePullPolicy,
+      job,
+      config: config!,
+      items,
+      parallelism: observed.initialParallelism ?? 1,
+      image: observed.workerImage,
+      imagePullPolicy: observed.workerImagePullPolicy,
     });
     const progress = zeroProgress(items.length);
     const url = resultUrl(job);
@@ -221,7 +226,8 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
   const current = workerJob.spec?.parallelism;
   const setParallelism = desired !== undefined && desired !== current ? desired : undefined;
   if (setParallelism !== undefined) {
-    events.push({ type: 'Normal', reason: 'WorkersScaled', message: `Scaled workers from ${current ?? 1} to ${setParallelism}: ${progress.total - progress.completed - progress.failed} work item(s) left` });
+    const left = progress.total - progress.completed - progress.failed;
+    events.push({ type: 'Normal', reason: 'WorkersScaled', message: `Scaled workers from ${current ?? 1} to ${setParallelism}: ${left} work item(s) left` });
   }
   return {
     status: withConditions(base, [

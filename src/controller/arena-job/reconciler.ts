@@ -85,7 +85,8 @@ export class ArenaJobReconciler implements Reconciler {
       if (outcome) return outcome;
     }
     if (plan.setParallelism !== undefined) {
-      await ctx.client.mergePatch(objectPath(BATCH_JOB, namespace!, workerJobName(name)), { spec: { parallelism: plan.setParallelism } }, FIELD_MANAGER);
+      const path = objectPath(BATCH_JOB, namespace!, workerJobName(name));
+      await ctx.client.mergePatch(path, { spec: { parallelism: plan.setParallelism } }, FIELD_MANAGER);
     }
     const updated = await writeStatusIfChanged(ctx, ARENA_TYPES.job, job as never, plan.status);
     // Events describe what the status now says: none when nothing was written.
@@ -135,7 +136,8 @@ export class ArenaJobReconciler implements Reconciler {
       const message = `Failed to create worker job ${plan.createWorkerJob!.metadata?.name}: ${err.message}`;
       // Invalid or malformed: no retry makes the API server accept it.
       const permanent = err.code === 422 || err.code === 400;
-      const updated = await writeStatusIfChanged(ctx, ARENA_TYPES.job, job as never, notCreated('JobCreationFailed', message, permanent ? 'Failed' : (job.status?.phase ?? 'Pending')));
+      const phase = permanent ? 'Failed' : (job.status?.phase ?? 'Pending');
+      const updated = await writeStatusIfChanged(ctx, ARENA_TYPES.job, job as never, notCreated('JobCreationFailed', message, phase));
       void ctx.events.record(updated as KubeObject, 'Warning', 'JobCreationFailed', message);
       if (permanent) return {};
       throw err;

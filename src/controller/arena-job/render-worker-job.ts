@@ -53,7 +53,8 @@ export interface WorkerJobInput {
 }
 
 function ownerReferenceOf(job: ArenaJob): OwnerReference {
-  return { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name!, uid: job.metadata.uid as string, controller: true, blockOwnerDeletion: true };
+  const uid = job.metadata.uid as string;
+  return { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name!, uid, controller: true, blockOwnerDeletion: true };
 }
 
 /** Labels of the worker Job; its pods get the same without `managed-by`. */

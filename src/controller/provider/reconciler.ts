@@ -23,7 +23,7 @@ export class ProviderReconciler implements Reconciler {
     let secret: SecretLookup | undefined;
     const ref = provider.spec.secretRef;
     if (ref) {
-      const s = await ctx.client.get<{ data?: Record<string, string>; stringData?: Record<string, string> }>(objectPath(SECRET, namespace!, ref.name));
+      const s = await ctx.client.get<{ data?: Record<string, string> }>(objectPath(SECRET, namespace!, ref.name));
       secret = s ? { found: true, keys: Object.keys(s.data ?? {}) } : { found: false };
     }
     const plan = decideProvider({ provider, secret, now: new Date().toISOString() });

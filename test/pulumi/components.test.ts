@@ -215,7 +215,8 @@ describe('outputs', () => {
     const controller = new kj.KubejobsController('out-controller', { namespace: 'batch-system' });
     expect(await valueOf(controller.namespace)).toEqual('batch-system');
     expect(await valueOf(controller.serviceAccountName)).toEqual('kubejobs-controller');
-    expect(await valueOf(controller.crdNames)).toEqual(['genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev']);
+    expect(await valueOf(controller.crdNames)).toEqual(['genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai',
+      'arenasources.omnia.altairalabs.ai', 'providers.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev']);
   });
 
   test('RadixJobScheduler outputs its name, namespace and URLs', async () => {

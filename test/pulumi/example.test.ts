@@ -41,7 +41,8 @@ describe('examples/pulumi runs under mocks', () => {
       'kubejobs:index:ArenaJob::smoke-eval',
     ]);
     expect(group('kubejobs-crds').inputs.objs.map((o: any) => o.metadata.name)).toEqual([
-      'genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev',
+      'genericjobs.batch.tensorstack.dev', 'arenajobs.omnia.altairalabs.ai', 'arenaconfigs.omnia.altairalabs.ai',
+      'arenasources.omnia.altairalabs.ai', 'providers.omnia.altairalabs.ai', 'radixbatches.kubejobs.dev',
     ]);
   });
 

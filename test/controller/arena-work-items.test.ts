@@ -58,7 +58,8 @@ describe('progressFromJob', () => {
   });
 
   test('upstream case: running, completions 4, active 2, succeeded 1', () => {
-    expect(progressFromJob(4, { spec: { completions: 4 }, status: { active: 2, succeeded: 1 } })).toEqual({ total: 4, completed: 1, failed: 0, pending: 3 });
+    expect(progressFromJob(4, { spec: { completions: 4 }, status: { active: 2, succeeded: 1 } }))
+      .toEqual({ total: 4, completed: 1, failed: 0, pending: 3 });
   });
 
   test('upstream case: Job Complete, completions 2, succeeded 2', () => {

@@ -184,10 +184,10 @@ describe('ArenaConfig (upstream arenaconfig_controller_test)', () => {
     await arena.configMap(ns, 'bundle', { 'pack.json': pack(SCENARIOS) });
     await arena.source(ns, 'src', { type: 'configmap', configMap: { name: 'bundle' }, interval: '1m' });
     // Once the source resolved, the missing providers are what is left.
-    const c = await arena.waitFor<ArenaConfig>('arenaconfigs', ns, 'cfg', 'NoProviders', (x) => conditionOf(x, 'Ready')?.reason === 'NoProviders');
+    const c = await arena.waitFor<ArenaConfig>('arenaconfigs', ns, 'cfg', 'NoProviders with the source resolved',
+      (x) => conditionOf(x, 'Ready')?.reason === 'NoProviders' && conditionOf(x, 'SourceResolved')?.status === 'True');
     expect(c.status?.phase).toBe('Invalid');
     expect(conditionOf(c, 'Ready')?.message).toBe('at least one provider is required: list a Provider in spec.providers');
-    expect(conditionOf(c, 'SourceResolved')?.status).toBe('True');
   });
 
   test('provider missing, then provider in Error: Invalid naming it', async () => {
@@ -239,7 +239,7 @@ describe('ArenaJob (upstream arenajob_controller_test)', () => {
     expect(await arena.workerJob(ns, 'waits')).toBeUndefined();
   });
 
-  test('5. valid job with workers.replicas=2: Running, startTime, ConfigValid/JobCreated True, worker Job per §1.5', async () => {
+  test('5. valid job with workers.replicas=2: Running, startTime, ConfigValid/JobCreated True, worker Job per §1.5 (3 scenarios x 1 provider = 3 items)', async () => {
     const ns = await namespace();
     await readyChain(ns);
     const created = await arena.job(ns, 'eval', { configRef: { name: 'cfg' }, workers: { replicas: 2 } });
@@ -247,9 +247,10 @@ describe('ArenaJob (upstream arenajob_controller_test)', () => {
     expect(job.status?.startTime).toBeDefined();
     expect(conditionOf(job, 'JobCreated')).toMatchObject({ status: 'True', reason: 'JobCreated', observedGeneration: 1 });
     expect(conditionOf(job, 'Progressing')).toMatchObject({ status: 'True', reason: 'JobRunning' });
-    expect(job.status?.progress).toMatchObject({ total: 2, completed: 0, failed: 0, pending: 2 });
+    expect(job.status?.progress).toEqual({ total: 3, completed: 0, failed: 0, pending: 3 });
+    expect(job.status?.progressSummary).toBe('0/3');
     const worker = (await arena.workerJob(ns, 'eval'))!;
-    expect(worker.spec).toMatchObject({ parallelism: 2, completions: 2, completionMode: 'Indexed', backoffLimitPerIndex: 3, ttlSecondsAfterFinished: 3600 });
+    expect(worker.spec).toMatchObject({ parallelism: 2, completions: 3, completionMode: 'Indexed', backoffLimitPerIndex: 3, ttlSecondsAfterFinished: 3600 });
     expect(worker.metadata?.labels).toMatchObject({
       'omnia.altairalabs.ai/job': 'eval',
       'arena.omnia.altairalabs.ai/job': 'eval',
@@ -274,10 +275,44 @@ describe('ArenaJob (upstream arenajob_controller_test)', () => {
       ARENA_PROVIDERS: 'mock',
     });
     expect(env.ARENA_ARTIFACT_REVISION).toMatch(/^sha256:/);
+    // Index i of the Indexed Job runs item i: scenario x provider, sorted.
+    expect(JSON.parse(env.ARENA_WORK_ITEMS)).toEqual([
+      { scenario: 'scenarios/auth.yaml', provider: 'mock' },
+      { scenario: 'scenarios/billing.yaml', provider: 'mock' },
+      { scenario: 'tests/unit.yaml', provider: 'mock' },
+    ]);
     // No output: no output wiring (HEAD "should return empty slices when Output is nil").
     expect(env.ARENA_OUTPUT_CONFIG).toBeUndefined();
     expect(env.ARENA_OUTPUT_DIR).toBeUndefined();
     await waitFor('JobCreated event', async () => (await arena.eventReasons(ns, 'eval')).includes('JobCreated'));
+  });
+
+  test('scenario filter: the job\'s include/exclude override the config\'s (upstream TestFilter semantics); no match fails with NoWorkItems', async () => {
+    const ns = await namespace();
+    await readyChain(ns, 'cfg', { scenarios: { include: ['tests/*.yaml'] } });
+    await arena.job(ns, 'by-config', { configRef: { name: 'cfg' } });
+    await arena.job(ns, 'by-job', { configRef: { name: 'cfg' }, scenarios: { include: ['scenarios/*.yaml'], exclude: ['auth.yaml'] } });
+    await arena.job(ns, 'none', { configRef: { name: 'cfg' }, scenarios: { include: ['nothing/*.yaml'] } });
+    const byConfig = await waitFor('worker Job', () => arena.workerJob(ns, 'by-config'));
+    expect(JSON.parse(envOf(byConfig).ARENA_WORK_ITEMS)).toEqual([{ scenario: 'tests/unit.yaml', provider: 'mock' }]);
+    const byJob = await waitFor('worker Job', () => arena.workerJob(ns, 'by-job'));
+    expect(JSON.parse(envOf(byJob).ARENA_WORK_ITEMS)).toEqual([{ scenario: 'scenarios/billing.yaml', provider: 'mock' }]);
+    const none = await arena.waitFor<ArenaJob>('arenajobs', ns, 'none', 'Failed', (j) => j.status?.phase === 'Failed');
+    expect(conditionOf(none, 'Failed')).toMatchObject({
+      reason: 'NoWorkItems', message: 'No work: 0 of 3 scenarios x 1 provider(s); check spec.scenarios of the ArenaJob and its ArenaConfig',
+    });
+    expect(await arena.workerJob(ns, 'none')).toBeUndefined();
+  });
+
+  test('a git source: upstream\'s one work item per worker, the URL and revision handed to the workers', async () => {
+    const ns = await namespace();
+    await arena.source(ns, 'git', { type: 'git', git: { url: 'https://github.com/example/scenarios', ref: { branch: 'main' } }, interval: '5m' });
+    await arena.provider(ns, 'mock', { type: 'mock' });
+    await arena.config(ns, 'cfg', { sourceRef: { name: 'git' }, providers: [{ name: 'mock' }] });
+    await arena.job(ns, 'pool', { configRef: { name: 'cfg' }, workers: { replicas: 3 } });
+    const worker = await waitFor('worker Job', () => arena.workerJob(ns, 'pool'));
+    expect(worker.spec).toMatchObject({ completions: 3, parallelism: 3 });
+    expect(envOf(worker)).toMatchObject({ ARENA_ARTIFACT_URL: 'https://github.com/example/scenarios', ARENA_ARTIFACT_REVISION: 'main', ARENA_WORK_ITEMS: '[{},{},{}]' });
   });
 
   test('6. a terminal phase (Succeeded, Failed, Cancelled) is left unchanged and no worker Job is created', async () => {

@@ -1,6 +1,6 @@
 import type { ArenaConfig, ArenaJob, ArenaSource, Provider } from '../../imports/omnia.altairalabs.ai';
 import { decideConfig } from '../../src/controller/arena-config/decide';
-import { countIndexes, decideArenaJob, ObservedWorkerJob, progressOf } from '../../src/controller/arena-job/decide';
+import { decideArenaJob, ObservedWorkerJob, progressOf } from '../../src/controller/arena-job/decide';
 import { resultUrl } from '../../src/controller/arena-job/render-worker-job';
 import { bundleFacts } from '../../src/controller/arena-source/bundle';
 import { decideSource, goDurationMs } from '../../src/controller/arena-source/decide';
@@ -28,15 +28,9 @@ function worker(spec: ObservedWorkerJob['spec'], status: ObservedWorkerJob['stat
   return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'eval-worker', namespace: 'arena', creationTimestamp: NOW }, spec, status };
 }
 
-const cond = (s: { conditions?: Array<{ type: string }> } | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
+const cond = (s: { conditions?: Array<{ type: string; message?: string }> } | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
 
 describe('progress from an Indexed Job', () => {
-  test.each([
-    [undefined, 0], ['', 0], ['3', 1], ['0-2', 3], ['0-2,5,7-8', 6],
-  ])('countIndexes(%p) = %p', (ranges, n) => {
-    expect(countIndexes(ranges)).toBe(n);
-  });
-
   test('upstream #10: completions 4, active 2, one done: total 4, completed 1, pending 3', () => {
     expect(progressOf(worker({ completions: 4 }, { active: 2, completedIndexes: '1' }))).toEqual({ total: 4, completed: 1, failed: 0, pending: 3 });
   });
@@ -63,6 +57,18 @@ describe('decideArenaJob', () => {
     expect(plan.events.map((e) => e.reason)).toEqual(['ConfigNotReady']);
     // The same reason again: no second event.
     expect(decideArenaJob({ ...base, job: job({}, plan.status) }).events).toEqual([]);
+  });
+
+  test('no work item selected: Failed NoWorkItems, no worker Job', () => {
+    const plan = decideArenaJob({ ...base, job: job(), config: readyConfig(), items: [], itemsBasis: '0 of 5 scenarios x 1 provider(s)' });
+    expect(plan.createWorkerJob).toBeUndefined();
+    expect(plan.status.phase).toBe('Failed');
+    expect(cond(plan.status, 'Failed')?.message).toBe('No work: 0 of 5 scenarios x 1 provider(s); check spec.scenarios of the ArenaJob and its ArenaConfig');
+  });
+
+  test('progress never goes backwards against the recorded one', () => {
+    const plan = decideArenaJob({ ...base, job: job({}, { phase: 'Running', progress: { total: 4, completed: 3, failed: 0, pending: 1 } }), workerJob: worker({ completions: 4 }, { completedIndexes: '0' }) });
+    expect(plan.status.progress).toEqual({ total: 4, completed: 3, failed: 0, pending: 1 });
   });
 
   test('config Ready: the worker Job is planned, Running with zero progress and result.url', () => {
@@ -126,10 +132,11 @@ describe('decideArenaJob', () => {
 
   test('scaling: a new parallelism is planned only when it differs', () => {
     const w = worker({ completions: 10, parallelism: 4 }, { active: 4, completedIndexes: '0-7' });
-    const plan = decideArenaJob({ ...base, job: job({}, { phase: 'Running' }), workerJob: w, desiredParallelism: (p) => Math.min(4, p.total - p.completed - p.failed) });
+    const pool = { min: 1, max: 4, fixed: false };
+    const plan = decideArenaJob({ ...base, job: job({}, { phase: 'Running' }), workerJob: w, pool });
     expect(plan.setParallelism).toBe(2);
     expect(plan.events.map((e) => e.message)).toEqual(['Scaled workers from 4 to 2: 2 work item(s) left']);
-    const same = decideArenaJob({ ...base, job: job({}, { phase: 'Running' }), workerJob: w, desiredParallelism: () => 4 });
+    const same = decideArenaJob({ ...base, job: job({}, { phase: 'Running' }), workerJob: w, pool: { min: 4, max: 4, fixed: true } });
     expect(same.setParallelism).toBeUndefined();
     expect(same.status).toMatchObject({ activeWorkers: 4, progressSummary: '8/10' });
   });
@@ -144,9 +151,9 @@ describe('decideArenaJob', () => {
 
 describe('bundleFacts', () => {
   test.each([
-    ['paths', { scenarios: ['a.yaml', 'b.yaml'] }, ['a.yaml', 'b.yaml']],
-    ['objects', { scenarios: [{ path: 'a.yaml' }, { id: 'b' }, { name: 'c' }] }, ['a.yaml', 'b', 'c']],
-    ['a map', { scenarios: { x: {}, y: {} } }, ['x', 'y']],
+    ['paths', { scenarios: ['a.yaml', 'b.yaml'] }, [{ path: 'a.yaml' }, { path: 'b.yaml' }]],
+    ['objects', { scenarios: [{ path: 'a.yaml', id: 'alpha' }, { id: 'b' }, { name: 'c' }] }, [{ path: 'a.yaml', id: 'alpha' }, { path: 'b' }, { path: 'c' }]],
+    ['a map', { scenarios: { x: {}, y: {} } }, [{ path: 'x' }, { path: 'y' }]],
   ])('scenarios as %s', (_what, packJson, expected) => {
     expect(bundleFacts(JSON.stringify(packJson)).scenarios).toEqual(expected);
   });

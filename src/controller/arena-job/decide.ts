@@ -1,7 +1,9 @@
 import type { ArenaConfig, ArenaJob, ArenaJobStatus } from '../../../imports/omnia.altairalabs.ai';
 import { Condition, ConditionUpdate, findCondition, setConditions } from '../conditions';
 import { KubeObject } from '../kube-client';
-import { renderWorkerJob, resultUrl, WorkItem, workerJobName } from './render-worker-job';
+import { renderWorkerJob, resultUrl, workerJobName } from './render-worker-job';
+import { initialProgress, Progress, progressFromJob, WorkItem } from './work-items';
+import { parallelismUpdate, WorkerPool } from './worker-scaling';
 
 /** The worker Job as the decision reads it. */
 export interface ObservedWorkerJob extends KubeObject {
@@ -28,19 +30,13 @@ export interface ObservedArenaJob {
   readonly items?: readonly WorkItem[];
   /** Parallelism of a new worker Job. */
   readonly initialParallelism?: number;
-  /** The parallelism the running worker Job should have (undefined: leave it). */
-  readonly desiredParallelism?: (progress: Progress) => number | undefined;
+  /** The worker pool `spec.workers` asks for: the running Job's parallelism follows it. */
+  readonly pool?: WorkerPool;
+  /** How the items were found (for the JobCreated event). */
+  readonly itemsBasis?: string;
   readonly workerImage: string;
   readonly workerImagePullPolicy?: string;
   readonly now: string;
-}
-
-/** Work items by state; never negative. */
-export interface Progress {
-  total: number;
-  completed: number;
-  failed: number;
-  pending: number;
 }
 
 /** An Event to record on the ArenaJob. */
@@ -67,23 +63,9 @@ export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Faile
 /** How often a Pending job looks at its config again, besides the config watch. */
 export const CONFIG_RETRY_MS = 30_000;
 
-/** Number of indexes in a Job's `completedIndexes`/`failedIndexes` (`"0-2,5"` is 4). */
-export function countIndexes(ranges: string | undefined): number {
-  if (!ranges) return 0;
-  let n = 0;
-  for (const part of ranges.split(',')) {
-    const [from, to] = part.split('-').map(Number);
-    if (Number.isInteger(from)) n += to !== undefined && Number.isInteger(to) ? Math.max(0, to - from! + 1) : 1;
-  }
-  return n;
-}
-
-/** Progress of an Indexed worker Job from its status: one work item per completion index. */
-export function progressOf(workerJob: ObservedWorkerJob): Progress {
-  const total = Math.max(0, workerJob.spec?.completions ?? 1);
-  const completed = Math.min(total, countIndexes(workerJob.status?.completedIndexes));
-  const failed = Math.min(total - completed, countIndexes(workerJob.status?.failedIndexes));
-  return { total, completed, failed, pending: Math.max(0, total - completed - failed) };
+/** Work items of the run behind `workerJob`, one per completion index. */
+export function progressOf(workerJob: ObservedWorkerJob, previous?: Progress): Progress {
+  return progressFromJob(workerJob.spec?.completions ?? 1, workerJob, previous);
 }
 
 function jobCondition(workerJob: ObservedWorkerJob, type: string) {
@@ -111,10 +93,11 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
     observedGeneration: generation,
     conditions: setConditions(conditions, updates, generation, now),
   });
-  const zeroProgress = (total = 0): Progress => ({ total, completed: 0, failed: 0, pending: total });
+  const zeroProgress = (total = 0): Progress => initialProgress(total);
+  const previous = prev.progress as Progress | undefined;
 
   if (job.spec.cancelled) {
-    const progress = workerJob ? progressOf(workerJob) : (prev.progress as Progress | undefined) ?? zeroProgress();
+    const progress = workerJob ? progressOf(workerJob, previous) : previous ?? zeroProgress();
     const message = 'The job was cancelled (spec.cancelled): its workers were deleted';
     events.push({ type: 'Normal', reason: 'Cancelled', message });
     return {
@@ -154,6 +137,11 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
       };
     }
     const items = observed.items ?? [{ index: 0 }];
+    if (items.length === 0) {
+      const message = `No work: ${observed.itemsBasis ?? 'no scenario selected'}; check spec.scenarios of the ArenaJob and its ArenaConfig`;
+      events.push({ type: 'Warning', reason: 'NoWorkItems', message });
+      return { status: terminalFailed(withConditions, prev, zeroProgress(), now, 'NoWorkItems', message), events };
+    }
     const worker = renderWorkerJob({
       job,
       config: config!,
@@ -164,7 +152,8 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
     });
     const progress = zeroProgress(items.length);
     const url = resultUrl(job);
-    events.push({ type: 'Normal', reason: 'JobCreated', message: `Created worker job ${worker.metadata!.name} with ${items.length} work item(s)` });
+    const basis = observed.itemsBasis ? ` (${observed.itemsBasis})` : '';
+    events.push({ type: 'Normal', reason: 'JobCreated', message: `Created worker job ${worker.metadata!.name} with ${items.length} work item(s)${basis}` });
     return {
       status: withConditions({
         ...prev,
@@ -186,7 +175,7 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
   }
 
   // The worker Job exists: follow it.
-  const progress = progressOf(workerJob);
+  const progress = progressOf(workerJob, previous);
   const url = resultUrl(job);
   const base: ArenaJobStatus = {
     ...prev,
@@ -222,12 +211,10 @@ export function decideArenaJob(observed: ObservedArenaJob): ArenaJobPlan {
     events.push({ type: 'Warning', reason: 'JobFailed', message });
     return { status: terminalFailed(withConditions, { ...base, completionTime: undefined }, progress, now, 'JobFailed', message, createdConditions), events };
   }
-  const desired = observed.desiredParallelism?.(progress);
   const current = workerJob.spec?.parallelism;
-  const setParallelism = desired !== undefined && desired !== current ? desired : undefined;
+  const setParallelism = observed.pool ? parallelismUpdate(observed.pool, progress, current, false) : undefined;
   if (setParallelism !== undefined) {
-    const left = progress.total - progress.completed - progress.failed;
-    events.push({ type: 'Normal', reason: 'WorkersScaled', message: `Scaled workers from ${current ?? 1} to ${setParallelism}: ${left} work item(s) left` });
+    events.push({ type: 'Normal', reason: 'WorkersScaled', message: `Scaled workers from ${current ?? 1} to ${setParallelism}: ${progress.pending} work item(s) left` });
   }
   return {
     status: withConditions(base, [

@@ -9,6 +9,7 @@ import { writeStatusIfChanged } from '../write-status';
 import { ArenaJobPlan, decideArenaJob, ObservedWorkerJob, TERMINAL_PHASES } from './decide';
 import { DEFAULT_ARENA_WORKER_IMAGE, WORKER_JOB_SELECTOR, workerJobName } from './render-worker-job';
 import { planWork } from './work-plan';
+import { workerPool } from './worker-scaling';
 
 const BATCH_JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
 const FIELD_MANAGER = 'kubejobs-controller';
@@ -66,8 +67,9 @@ export class ArenaJobReconciler implements Reconciler {
       config,
       workerJob,
       items: work?.items,
+      itemsBasis: work?.basis,
       initialParallelism: work?.initialParallelism,
-      desiredParallelism: (progress) => planWork.desiredParallelism(job, progress),
+      pool: workerPool(job.spec.workers),
       workerImage: this.workerImage,
       workerImagePullPolicy: this.options.workerImagePullPolicy,
       now: new Date().toISOString(),

@@ -1,6 +1,7 @@
 import type { ArenaConfig, ArenaJob } from '../../../imports/omnia.altairalabs.ai';
 import { CONFIGMAP_URL_SCHEME } from '../arena-source/decide';
 import { KubeObject, OwnerReference } from '../kube-client';
+import { WorkItem } from './work-items';
 
 /** The worker image when neither `--arena-worker-image` nor the construct prop names one (upstream's default). */
 export const DEFAULT_ARENA_WORKER_IMAGE = 'ghcr.io/altairalabs/arena-worker:latest';
@@ -25,17 +26,6 @@ export const DEFAULT_RETRIES_PER_ITEM = 3;
 
 /** UID and GID the worker runs as (upstream's distroless nonroot user). */
 const WORKER_USER = 65532;
-
-/**
- * One unit of work: index `index` of the Indexed worker Job. With known scenarios it is one
- * scenario x provider pair; otherwise (upstream's model) one item per worker, and the worker
- * decides what to run from the bundle.
- */
-export interface WorkItem {
-  readonly index: number;
-  readonly scenario?: string;
-  readonly provider?: string;
-}
 
 /** The worker Job's name: `<arenajob>-worker`, as upstream names it. */
 export function workerJobName(arenaJobName: string): string {

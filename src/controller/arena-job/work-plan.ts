@@ -1,49 +1,50 @@
+import { effectiveScenarioFilter, filterScenarios } from './scenario-filter';
+import { WorkItem, workerItems, workItems } from './work-items';
+import { desiredParallelism, workerPool } from './worker-scaling';
 import type { ArenaConfig, ArenaJob } from '../../../imports/omnia.altairalabs.ai';
+import { CONFIGMAP_URL_SCHEME } from '../arena-source/decide';
+import { lookUpBundle } from '../arena-source/reconciler';
 import { ReconcileContext } from '../reconciler';
-import { Progress } from './decide';
-import { WorkItem } from './render-worker-job';
 
 /** The work of a new worker Job: its items and how many workers start. */
 export interface WorkPlan {
   readonly items: WorkItem[];
   readonly initialParallelism: number;
+  /** How the items were found, for the JobCreated event. */
+  readonly basis: string;
 }
 
-function autoscaled(job: ArenaJob): boolean {
-  return job.spec.workers?.minReplicas !== undefined || job.spec.workers?.maxReplicas !== undefined;
-}
-
-function clamp(n: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, n));
-}
-
-/**
- * The work items of a job and its first parallelism. Upstream's model: one item per worker, the
- * worker deciding what to run from the bundle.
- */
-async function planWorkOf(_ctx: ReconcileContext, job: ArenaJob, _config: ArenaConfig): Promise<WorkPlan> {
-  const w = job.spec.workers;
-  const workers = autoscaled(job) ? (w?.minReplicas ?? w?.replicas ?? 1) : (w?.replicas ?? 1);
-  const items = Array.from({ length: Math.max(1, workers) }, (_, index) => ({ index }));
-  return { items, initialParallelism: parallelismFor(job, items.length) ?? items.length };
+/** Where a config's bundle lives when it is a ConfigMap the controller can read. */
+function configMapOf(url: string | undefined): { namespace: string; name: string; key: string } | undefined {
+  if (!url?.startsWith(CONFIGMAP_URL_SCHEME)) return undefined;
+  const [namespace, name, ...key] = url.slice(CONFIGMAP_URL_SCHEME.length).split('/');
+  return namespace && name && key.length > 0 ? { namespace, name, key: key.join('/') } : undefined;
 }
 
 /**
- * The parallelism a running worker Job should have: with `minReplicas`/`maxReplicas`, the work
- * items left, kept between them; with `replicas` alone, unchanged (a fixed pool).
+ * The work items of a new run. With a `configmap` source whose bundle lists its scenarios, one
+ * item per selected scenario x resolved provider; otherwise upstream's one item per worker (the
+ * workers read the bundle and share the work themselves).
  */
-function parallelismFor(job: ArenaJob, itemsLeft: number): number | undefined {
-  if (!autoscaled(job)) return job.spec.workers?.replicas ?? 1;
-  const min = job.spec.workers?.minReplicas ?? 1;
-  const max = job.spec.workers?.maxReplicas ?? Math.max(min, itemsLeft);
-  return clamp(itemsLeft, min, max);
+export async function planWork(ctx: ReconcileContext, job: ArenaJob, config: ArenaConfig): Promise<WorkPlan> {
+  const pool = workerPool(job.spec.workers);
+  const resolved = config.status?.resolvedSource;
+  const cm = configMapOf(resolved?.url);
+  if (cm) {
+    const bundle = await lookUpBundle(ctx, cm.namespace, cm.name, cm.key);
+    // Only the revision the config resolved: a newer bundle runs once the config has seen it.
+    if (bundle.kind === 'found' && bundle.facts.revision === resolved?.revision && bundle.facts.scenarios) {
+      const filter = effectiveScenarioFilter(job.spec.scenarios, config.spec.scenarios);
+      const selected = filterScenarios(bundle.facts.scenarios, filter);
+      const items = workItems(selected.map((s) => s.path), config.status?.resolvedProviders ?? []);
+      const start = items.length === 0 ? 0 : desiredParallelism(pool, { total: items.length, completed: 0, failed: 0, pending: items.length });
+      return {
+        items,
+        initialParallelism: start,
+        basis: `${selected.length} of ${bundle.facts.scenarios.length} scenarios x ${(config.status?.resolvedProviders ?? []).length} provider(s)`,
+      };
+    }
+  }
+  const items = workerItems(pool.fixed ? pool.max : pool.min);
+  return { items, initialParallelism: items.length, basis: 'one per worker: the workers share the scenarios' };
 }
-
-/** Work items and scaling of ArenaJobs. */
-export const planWork = Object.assign(planWorkOf, {
-  desiredParallelism: (job: ArenaJob, progress: Progress): number | undefined => {
-    const left = progress.total - progress.completed - progress.failed;
-    if (left <= 0) return undefined;
-    return autoscaled(job) ? parallelismFor(job, left) : undefined;
-  },
-});

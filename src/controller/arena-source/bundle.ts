@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ScenarioRef } from '../arena-job/scenario-filter';
 
 /**
  * What the controller reads from a scenario bundle held in a ConfigMap (an ArenaSource of type
@@ -14,8 +15,8 @@ export interface BundleFacts {
   readonly checksum: string;
   /** Size in bytes. */
   readonly size: number;
-  /** Scenario paths (or ids) in bundle order; undefined when the bundle does not list them. */
-  readonly scenarios?: string[];
+  /** Scenarios in bundle order; undefined when the bundle does not list them. */
+  readonly scenarios?: ScenarioRef[];
 }
 
 /** Revision, checksum, size and scenarios of a bundle's text. */
@@ -34,7 +35,7 @@ export function bundleContent(configMap: { data?: Record<string, string>; binary
   return binary !== undefined ? Buffer.from(binary, 'base64') : undefined;
 }
 
-function scenariosOf(text: string): string[] | undefined {
+function scenariosOf(text: string): ScenarioRef[] | undefined {
   let pack: unknown;
   try {
     pack = JSON.parse(text);
@@ -45,18 +46,19 @@ function scenariosOf(text: string): string[] | undefined {
   const listed = (pack as { scenarios?: unknown }).scenarios;
   if (Array.isArray(listed)) {
     const names = listed.map(scenarioName);
-    return names.every((n): n is string => n !== undefined) ? names : undefined;
+    return names.every((n): n is ScenarioRef => n !== undefined) ? names : undefined;
   }
-  if (listed && typeof listed === 'object') return Object.keys(listed);
+  if (listed && typeof listed === 'object') return Object.keys(listed).map((path) => ({ path }));
   return undefined;
 }
 
-function scenarioName(entry: unknown): string | undefined {
-  if (typeof entry === 'string' && entry !== '') return entry;
+function scenarioName(entry: unknown): ScenarioRef | undefined {
+  if (typeof entry === 'string' && entry !== '') return { path: entry };
   if (!entry || typeof entry !== 'object') return undefined;
   const e = entry as Record<string, unknown>;
-  for (const field of ['path', 'file', 'id', 'name']) {
-    if (typeof e[field] === 'string' && e[field] !== '') return e[field] as string;
-  }
-  return undefined;
+  const text = (field: string) => (typeof e[field] === 'string' && e[field] !== '' ? e[field] as string : undefined);
+  const path = text('path') ?? text('file') ?? text('id') ?? text('name');
+  if (path === undefined) return undefined;
+  const id = text('id');
+  return id !== undefined && id !== path ? { path, id } : { path };
 }

@@ -62,6 +62,13 @@ export interface KubejobsControllerProps {
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
   /**
+   * Image of the ArenaJob worker containers (`--arena-worker-image`): the program that runs the
+   * work items of a run (Omnia's arena-worker, or your own speaking the same env contract).
+   *
+   * @default 'ghcr.io/altairalabs/arena-worker:latest' (upstream's default)
+   */
+  readonly arenaWorkerImage?: string;
+  /**
    * Controller replicas. With more than one, leader election must stay on.
    *
    * @default 1
@@ -195,6 +202,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
     leaseBinding.addSubjects(this.serviceAccount);
     namespaced.push(leaseRole, leaseBinding);
 
+    if (props.arenaWorkerImage !== undefined) checkImageReference('arenaWorkerImage', props.arenaWorkerImage);
     const args = [
       'controller',
       `--leader-elect=${leaderElection}`,
@@ -204,6 +212,7 @@ export class KubejobsController extends Construct implements ICrdInstaller {
       `--concurrency=${props.concurrency ?? 4}`,
       `--log-level=${props.logLevel ?? LogLevel.INFO}`,
       ...(props.watchNamespace ? [`--namespace=${props.watchNamespace}`] : []),
+      ...(props.arenaWorkerImage !== undefined ? [`--arena-worker-image=${props.arenaWorkerImage}`] : []),
     ];
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(NAME),

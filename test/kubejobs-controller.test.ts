@@ -63,6 +63,13 @@ describe('KubejobsController', () => {
     expect(deployment.metadata.namespace).toEqual('jobs-system');
   });
 
+  test('arenaWorkerImage becomes --arena-worker-image; a malformed one is refused with its prop name', () => {
+    const [deployment] = byKind(synth({ arenaWorkerImage: 'reg.example.com/arena-worker:2.0.0' }), 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].args).toContain('--arena-worker-image=reg.example.com/arena-worker:2.0.0');
+    expect(() => synth({ arenaWorkerImage: 'Bad Image' })).toThrow(
+      '\'arenaWorkerImage\' ("Bad Image") is not a valid image reference: it contains whitespace: separate the tag with \':\', e.g. \'python:3.12-slim\'');
+  });
+
   test('RBAC: exactly the controller permissions cluster-wide, Leases only in its namespace, Secrets only by name', () => {
     const objects = synth();
     const clusterRole = byKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'kubejobs-controller');

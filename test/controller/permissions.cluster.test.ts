@@ -2,7 +2,8 @@
  * @jest-environment ./test/cluster/environment.ts
  */
 import { ControllerProcess } from './controller-process';
-import { condition, genericJob, template, TestApi } from './helpers';
+import { ArenaApi } from './arena-helpers';
+import { condition, genericJob, template, TestApi, TestPod } from './helpers';
 import { useController } from './use-controller';
 import { KubeObject } from '../../src/controller/kube-client';
 import { CONTROLLER_PERMISSIONS, IMPLIED_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../../src/controller-permissions';
@@ -102,6 +103,21 @@ test('every request is allowed by the emitted RBAC, and every permission in it i
   await api.client.create(batches, radixBatch('rbx'));
   await waitFor('RadixBatch rbx reports the name clash', async () =>
     /controlled by ConfigMap\/owner/.test((await api.client.get<{ status?: { condition?: { message?: string } } }>(`${batches}/rbx`))?.status?.condition?.message ?? ''));
+
+  // The Arena chain: a configmap source (configmaps get), a provider's Secret (secrets get), the
+  // four statuses (…/status update), a worker Job (jobs create) scaled down as items finish
+  // (jobs patch).
+  const arena = new ArenaApi(api.client);
+  await arena.configMap(ns, 'bundle', { 'pack.json': JSON.stringify({ scenarios: ['a.yaml', 'b.yaml', 'c.yaml'] }) });
+  await arena.source(ns, 'src', { type: 'configmap', configMap: { name: 'bundle' }, interval: '1m' });
+  await arena.secret(ns, 'key', { 'api-key': 'x' });
+  await arena.provider(ns, 'mock', { type: 'mock', secretRef: { name: 'key' } });
+  await arena.config(ns, 'cfg', { sourceRef: { name: 'src' }, providers: [{ name: 'mock' }] });
+  await arena.job(ns, 'aj', { configRef: { name: 'cfg' }, workers: { minReplicas: 1, maxReplicas: 5 } });
+  await waitFor('3 worker pods', async () => (await api.client.list<TestPod>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'omnia.altairalabs.ai/job=aj' })).items.length === 3);
+  const [first] = (await api.client.list<TestPod>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'omnia.altairalabs.ai/job=aj' })).items;
+  await api.setPodPhase(ns, first!.metadata!.name!, 'Succeeded');
+  await waitFor('the worker Job scaled to 2', async () => (await arena.workerJob(ns, 'aj'))?.spec.parallelism === 2);
 
   // The leader has renewed its Lease at least once (leases update).
   await waitFor('a Lease renewal', async () => (await requestsMade()).has('update coordination.k8s.io/leases'));

@@ -1,8 +1,8 @@
 /**
  * @jest-environment ./test/cluster/environment.ts
  */
-import { ControllerProcess } from './controller-process';
 import { ArenaApi } from './arena-helpers';
+import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi, TestPod } from './helpers';
 import { useController } from './use-controller';
 import { KubeObject } from '../../src/controller/kube-client';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ArenaScheduleReconciler } from './controller/arena-schedule/reconciler';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
 import { createLogger, LOG_LEVELS } from './controller/logger';
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
       });
       manager.add(new GenericJobReconciler());
       manager.add(new RadixBatchReconciler());
+      manager.add(new ArenaScheduleReconciler());
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

@@ -1,4 +1,4 @@
-import { GENERIC_JOB, RADIX_BATCH } from './api';
+import { ARENA_JOB, GENERIC_JOB, RADIX_BATCH } from './api';
 
 /** One RBAC rule of the controller: these verbs on these resources of one API group. */
 export interface ControllerPermission {
@@ -16,7 +16,7 @@ export interface ControllerPermission {
  * Everything the controller does in the namespaces it watches, and nothing more: every request the
  * runtime makes passes through this table (src/controller/request-attributes.ts refuses any other),
  * and a cluster test proves each entry is used. It never reads Secrets or ConfigMaps: payloads
- * reach pods through their own volume or env references (RadixBatch payloads: a Secret volume). ArenaJob rights come with its reconciler.
+ * reach pods through their own volume or env references (RadixBatch payloads: a Secret volume). ArenaJob rights: the schedule of scheduled ArenaJobs (the runs' reconciler adds its own).
  */
 export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   {
@@ -80,6 +80,24 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
     reason: 'the Kubernetes Job of each RadixBatch job; delete: stop a job (get: read back a same-named Job the cache has not seen yet)',
   },
   {
+    apiGroup: ARENA_JOB.group,
+    resources: [ARENA_JOB.plural],
+    verbs: ['list', 'watch', 'create', 'patch', 'delete'],
+    reason: 'scheduled ArenaJobs: watch them and their runs, create a run at each tick, cancel one (patch spec.cancelled, concurrencyPolicy Replace), delete runs beyond the history limit',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [`${ARENA_JOB.plural}/status`],
+    verbs: ['update'],
+    reason: 'report the schedule of a scheduled ArenaJob (lastScheduleTime, nextScheduleTime; a full update guarded by resourceVersion)',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [`${ARENA_JOB.plural}/finalizers`],
+    verbs: ['update'],
+    reason: 'set blockOwnerDeletion on the runs of a scheduled ArenaJob (checked by the API server, never requested)',
+  },
+  {
     apiGroup: '',
     resources: ['events'],
     verbs: ['create', 'patch'],
@@ -91,6 +109,7 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
 export const IMPLIED_PERMISSIONS: ReadonlyArray<{ apiGroup: string; resource: string; verb: string }> = [
   { apiGroup: GENERIC_JOB.group, resource: `${GENERIC_JOB.plural}/finalizers`, verb: 'update' },
   { apiGroup: RADIX_BATCH.group, resource: `${RADIX_BATCH.plural}/finalizers`, verb: 'update' },
+  { apiGroup: ARENA_JOB.group, resource: `${ARENA_JOB.plural}/finalizers`, verb: 'update' },
 ];
 
 /** What the controller needs in its own namespace only: its leader-election Lease. */

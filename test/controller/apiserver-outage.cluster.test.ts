@@ -4,7 +4,7 @@
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi } from './helpers';
 import { expectEachSucceededWithOneRestart, KubeletStandIn } from './kubelet-stand-in';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { FaultProxy } from '../cluster/fault-proxy';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -30,7 +30,7 @@ afterAll(async () => {
 test('the API server stopped and started mid-flight: the controller converges without lost or doubled restarts', async () => {
   const kc = plane().kubeConfig;
   const api = new TestApi(kc);
-  await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+  await applyManifests(kc, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
   const ns = await freshNamespace(kc);
 
   // The kubelet stand-in fails the first worker-1 of each job once; it rides out the outage too.

@@ -3,7 +3,7 @@
  */
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi } from './helpers';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { FaultProxy, RuleHandle } from '../cluster/fault-proxy';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useSchedulingTier } from '../cluster/tiers/use-tier';
@@ -21,7 +21,7 @@ const controllers: ControllerProcess[] = [];
 
 beforeAll(async () => {
   api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+  await applyManifests(plane().kubeConfig, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
 }, 60_000);
 
 afterEach(async () => {

@@ -3,7 +3,7 @@
  */
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi } from './helpers';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { controllerIdentity } from '../cluster/controller-identity';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -21,7 +21,7 @@ interface Lease { spec: { holderIdentity?: string; leaseTransitions?: number } }
 
 beforeAll(async () => {
   api = new TestApi(plane().kubeConfig);
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+  await applyManifests(plane().kubeConfig, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
   leaseNamespace = (await controllerIdentity(plane())).namespace;
 }, 60_000);
 

@@ -3,7 +3,7 @@
  */
 import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi } from './helpers';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { FaultProxy, ProxiedRequest } from '../cluster/fault-proxy';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -19,7 +19,7 @@ const controllers: ControllerProcess[] = [];
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  await applyManifests(plane().kubeConfig, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+  await applyManifests(plane().kubeConfig, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { ControllerProcess } from './controller-process';
 import { genericJob, template, TestApi, TestPod } from './helpers';
 import { expectEachSucceededWithOneRestart, KubeletStandIn } from './kubelet-stand-in';
 import type { GenericJob } from '../../imports/batch.tensorstack.dev';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { WatchHandle } from '../../src/controller/kube-client';
 import { applyManifests, freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
@@ -27,7 +27,7 @@ afterAll(async () => {
 test('SIGKILL mid-flight and restart: every job converges, no pod duplicated or lost, no status goes backwards', async () => {
   const kc = plane().kubeConfig;
   const api = new TestApi(kc);
-  await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+  await applyManifests(kc, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
   const ns = await freshNamespace(kc);
 
   // Observers: every pod creation (uid per name) and every job status, in order.

@@ -1,6 +1,6 @@
 import { ControllerOptions, ControllerProcess } from './controller-process';
 import { POD_GROUP_CRD, TestApi } from './helpers';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, KUBEJOBS_DEFINITIONS } from '../../src/api';
 import { ControlPlane } from '../cluster/control-plane';
 import { FaultProxy } from '../cluster/fault-proxy';
 import { applyManifests } from '../cluster/kube-helpers';
@@ -30,8 +30,8 @@ export function useController(plane: () => ControlPlane, options: UseControllerO
   let running: RunningController | undefined;
   beforeAll(async () => {
     const kc = plane().kubeConfig;
-    // The controller watches every kind it reconciles: both CRDs must be served.
-    const crds = [crdManifestOf(GENERIC_JOB), crdManifestOf(RADIX_BATCH)] as never[];
+    // The controller watches every kind it reconciles: every kubejobs CRD must be served.
+    const crds = KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never);
     await applyManifests(kc, [...crds, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
     const proxy = options.behindProxy ? await FaultProxy.start({ server: plane().server, caData: plane().caData }) : undefined;
     const controller = await ControllerProcess.start(plane(), { ...options, server: proxy?.url });

@@ -1,5 +1,5 @@
 import { installScheduler, SchedulerInstall, SchedulerProcess } from './scheduler-process';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../../src/api';
+import { crdManifestOf, GENERIC_JOB, KUBEJOBS_DEFINITIONS, RADIX_BATCH } from '../../src/api';
 import { KubeClient, KubeObject } from '../../src/controller/kube-client';
 import { RadixJobSchedulerProps } from '../../src/radix-job-scheduler';
 import { ControlPlane } from '../cluster/control-plane';
@@ -40,7 +40,7 @@ export function useScheduler(
   beforeAll(async () => {
     const kc = plane().kubeConfig;
     // The controller watches every kind it reconciles.
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB) as never, crdManifestOf(RADIX_BATCH) as never]);
+    await applyManifests(kc, KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never));
     await waitForCrdsEstablished(kc, [`${RADIX_BATCH.plural}.${RADIX_BATCH.group}`, `${GENERIC_JOB.plural}.${GENERIC_JOB.group}`]);
     const controller = await ControllerProcess.start(plane());
     await controller.waitReady();

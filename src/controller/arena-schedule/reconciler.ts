@@ -39,11 +39,22 @@ export class ArenaScheduleReconciler implements Reconciler {
     ctx.log.debug({ create: plan.create?.name, cancel: plan.cancel, delete: plan.delete, skipped: plan.skipped?.active }, 'planned');
     const subject = parent as unknown as KubeObject;
 
+    // A run that cannot be cancelled (the API server refuses the patch) holds the new one back:
+    // Replace never overlaps. History is still trimmed; the error requeues with back-off.
+    let cancelError: unknown;
     for (const childName of plan.cancel) {
-      await ctx.client.mergePatch(objectPath(ARENA_JOB_TYPE, namespace!, childName), { spec: { cancelled: true } }, FIELD_MANAGER);
-      void ctx.events.record(subject, 'Normal', 'Replaced', `Cancelled ArenaJob ${childName}: a new run is due and spec.schedule.concurrencyPolicy is Replace`);
+      try {
+        await ctx.client.mergePatch(objectPath(ARENA_JOB_TYPE, namespace!, childName), { spec: { cancelled: true } }, FIELD_MANAGER);
+        void ctx.events.record(subject, 'Normal', 'Replaced', `Cancelled ArenaJob ${childName}: a new run is due and spec.schedule.concurrencyPolicy is Replace`);
+      } catch (err) {
+        cancelError = err;
+        // The API server's message may quote the whole object: its start says what is wrong.
+        const why = (err as Error).message.slice(0, 300);
+        void ctx.events.record(subject, 'Warning', 'FailedCancel', `Failed to cancel ArenaJob ${childName} (spec.cancelled), so the due run waits: ${why}`);
+        break;
+      }
     }
-    if (plan.create) {
+    if (plan.create && cancelError === undefined) {
       const child = scheduledChild(parent, plan.create.name, plan.create.scheduledTime, parent.spec.schedule.timezone ?? 'UTC');
       try {
         await ctx.client.create(collectionPath(ARENA_JOB_TYPE, namespace), child, FIELD_MANAGER);
@@ -67,13 +78,15 @@ export class ArenaScheduleReconciler implements Reconciler {
     }
     if (plan.problem) void ctx.events.record(subject, 'Warning', 'InvalidSchedule', plan.problem);
 
-    await this.writeStatus(ctx, parent, plan, now);
+    // The status records the tick only once its run exists (created above).
+    if (cancelError === undefined) await this.writeStatus(ctx, parent, plan, now);
     for (const childName of plan.delete) {
       // The uid precondition: never a newer object that took the name meanwhile.
       const uid = (children.find((c) => c.metadata.name === childName) as KubeObject | undefined)?.metadata?.uid;
       await ctx.client.delete(objectPath(ARENA_JOB_TYPE, namespace!, childName), { uid, propagationPolicy: 'Background' });
       void ctx.events.record(subject, 'Normal', 'SuccessfulDelete', `Deleted finished ArenaJob ${childName}: beyond the history limit`);
     }
+    if (cancelError !== undefined) throw cancelError;
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
   }
 

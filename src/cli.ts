@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ArenaConfigReconciler } from './controller/arena-config/reconciler';
 import { ArenaJobReconciler } from './controller/arena-job/reconciler';
 import { DEFAULT_ARENA_WORKER_IMAGE } from './controller/arena-job/render-worker-job';
+import { ArenaScheduleReconciler } from './controller/arena-schedule/reconciler';
 import { ArenaSourceReconciler } from './controller/arena-source/reconciler';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
@@ -110,6 +111,7 @@ export function buildProgram(): Command {
       manager.add(new ProviderReconciler());
       manager.add(new ArenaConfigReconciler());
       manager.add(new ArenaJobReconciler({ workerImage: opts.arenaWorkerImage, workerImagePullPolicy: opts.arenaWorkerImagePullPolicy }));
+      manager.add(new ArenaScheduleReconciler());
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

@@ -83,21 +83,27 @@ export const CONTROLLER_PERMISSIONS: readonly ControllerPermission[] = [
   },
   {
     apiGroup: ARENA_JOB.group,
-    resources: [ARENA_JOB.plural, ARENA_CONFIG.plural, ARENA_SOURCE.plural, PROVIDER.plural],
+    resources: [ARENA_JOB.plural],
+    verbs: ['list', 'watch', 'create', 'patch', 'delete'],
+    reason: 'ArenaJobs: watch them; for scheduled ones create a run at each tick, cancel one (patch spec.cancelled, concurrencyPolicy Replace), delete runs beyond the history limit',
+  },
+  {
+    apiGroup: ARENA_JOB.group,
+    resources: [ARENA_CONFIG.plural, ARENA_SOURCE.plural, PROVIDER.plural],
     verbs: ['list', 'watch'],
-    reason: 'watch the Arena chain: ArenaJobs, the ArenaConfigs they run, the ArenaSources and Providers those name',
+    reason: 'watch the Arena chain: the ArenaConfigs ArenaJobs run, the ArenaSources and Providers those name',
   },
   {
     apiGroup: ARENA_JOB.group,
     resources: [`${ARENA_JOB.plural}/status`, `${ARENA_CONFIG.plural}/status`, `${ARENA_SOURCE.plural}/status`, `${PROVIDER.plural}/status`],
     verbs: ['update'],
-    reason: 'report the status of the Arena chain (a full update guarded by resourceVersion)',
+    reason: 'report the status of the Arena chain and the schedule of scheduled ArenaJobs (a full update guarded by resourceVersion)',
   },
   {
     apiGroup: ARENA_JOB.group,
     resources: [`${ARENA_JOB.plural}/finalizers`],
     verbs: ['update'],
-    reason: 'set blockOwnerDeletion on the worker Job of an ArenaJob (checked by the API server, never requested)',
+    reason: 'set blockOwnerDeletion on the worker Job of an ArenaJob and the runs of a scheduled one (checked by the API server, never requested)',
   },
   {
     apiGroup: '',

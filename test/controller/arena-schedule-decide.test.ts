@@ -75,6 +75,12 @@ describe('decideSchedule: when to create', () => {
     expect(inTime.create?.scheduledTime).toEqual(new Date('2026-01-01T02:00:00Z'));
   });
 
+  test('a tick months away: looks again within a day (a Node timer cannot wait that long)', () => {
+    const plan = decide({ cron: '0 0 1 1 *' }, '2026-02-01T00:00:00Z');
+    expect(plan.nextScheduleTime).toBe('2027-01-01T00:00:00.000Z');
+    expect(plan.requeueAfterMs).toBe(24 * 3_600_000);
+  });
+
   test('the first tick counts from the parent\'s creation', () => {
     const plan = decide(daily, '2026-01-01T02:30:00Z', { created: '2026-01-01T02:10:00Z' });
     expect(plan.create).toBeUndefined();

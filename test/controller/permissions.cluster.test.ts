@@ -5,6 +5,7 @@ import { ArenaApi } from './arena-helpers';
 import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi, TestPod } from './helpers';
 import { useController } from './use-controller';
+import { PARENT_LABEL, SCHEDULED_TIME_ANNOTATION } from '../../src/controller/arena-job/schedule-decide';
 import { KubeObject } from '../../src/controller/kube-client';
 import { CONTROLLER_PERMISSIONS, IMPLIED_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from '../../src/controller-permissions';
 import { freshNamespace, waitFor } from '../cluster/kube-helpers';
@@ -103,6 +104,49 @@ test('every request is allowed by the emitted RBAC, and every permission in it i
   await api.client.create(batches, radixBatch('rbx'));
   await waitFor('RadixBatch rbx reports the name clash', async () =>
     /controlled by ConfigMap\/owner/.test((await api.client.get<{ status?: { condition?: { message?: string } } }>(`${batches}/rbx`))?.status?.condition?.message ?? ''));
+
+  // Scheduled ArenaJobs, with runs made by hand whose scheduled times are long past, so a run is
+  // due at once: a run created (arenajobs create, status update), an active run cancelled under
+  // Replace (arenajobs patch) and a finished run beyond the history limit deleted (arenajobs delete).
+  const arenaJobs = `/apis/omnia.altairalabs.ai/v1alpha1/namespaces/${ns}/arenajobs`;
+  const scheduledParent = (name: string, concurrencyPolicy: string) => api.client.create<KubeObject>(arenaJobs, {
+    apiVersion: 'omnia.altairalabs.ai/v1alpha1',
+    kind: 'ArenaJob',
+    metadata: { name },
+    spec: { configRef: { name: 'cfg' }, schedule: { cron: '0 0 1 1 *', concurrencyPolicy } },
+  });
+  const handMadeRun = async (parentJob: KubeObject, name: string, minute: number, phase?: string) => {
+    const parentName = parentJob.metadata!.name!;
+    const run = await api.client.create<KubeObject>(arenaJobs, {
+      apiVersion: 'omnia.altairalabs.ai/v1alpha1',
+      kind: 'ArenaJob',
+      metadata: {
+        name,
+        labels: { [PARENT_LABEL]: parentName },
+        annotations: { [SCHEDULED_TIME_ANNOTATION]: new Date(minute * 60_000).toISOString() },
+        ownerReferences: [{ apiVersion: 'omnia.altairalabs.ai/v1alpha1', kind: 'ArenaJob', name: parentName, uid: parentJob.metadata!.uid!, controller: true }],
+      },
+      spec: { configRef: { name: 'cfg' } },
+    });
+    // Read again on each try: the ArenaJob reconciler may have written the run's first status meanwhile.
+    if (phase) {
+      await waitFor(`${name} ${phase}`, async () => {
+        const current = await api.client.get<KubeObject>(`${arenaJobs}/${name}`);
+        await api.client.replace(`${arenaJobs}/${name}/status`, { ...current, status: { phase } });
+        return true;
+      });
+    }
+    return run;
+  };
+  const replacing = await scheduledParent('replacing', 'Replace');
+  await handMadeRun(replacing, 'replacing-old', 1, 'Failed');
+  await handMadeRun(replacing, 'replacing-newer', 2, 'Failed');
+  await handMadeRun(replacing, 'replacing-active', 3);
+  await waitFor('the older failed run deleted', async () => (await api.client.get(`${arenaJobs}/replacing-old`)) === undefined);
+  await waitFor('the active run cancelled', async () => (await requestsMade()).has('patch omnia.altairalabs.ai/arenajobs'));
+  const allowing = await scheduledParent('allowing', 'Allow');
+  await handMadeRun(allowing, 'allowing-active', 1);
+  await waitFor('a run created', async () => (await api.client.list<KubeObject>(arenaJobs, { labelSelector: `${PARENT_LABEL}=allowing` })).items.length === 2);
 
   // The Arena chain: a configmap source (configmaps get), a provider's Secret (secrets get), the
   // four statuses (…/status update), a worker Job (jobs create) scaled down as items finish

@@ -30,7 +30,7 @@ export function useController(plane: () => ControlPlane, options: UseControllerO
   let running: RunningController | undefined;
   beforeAll(async () => {
     const kc = plane().kubeConfig;
-    // The controller watches every kind it reconciles: both CRDs must be served.
+    // The controller watches every kind it reconciles: every kubejobs CRD must be served.
     const crds = KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d) as never);
     await applyManifests(kc, [...crds, ...(options.podGroups ? [POD_GROUP_CRD] : [])]);
     const proxy = options.behindProxy ? await FaultProxy.start({ server: plane().server, caData: plane().caData }) : undefined;

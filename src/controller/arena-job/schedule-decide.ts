@@ -37,6 +37,11 @@ export const DEFAULT_FAILED_HISTORY_LIMIT = 1;
 export const MAX_SCHEDULED_NAME_LENGTH = 63 - 9 - 7;
 /** Reconcile a little after the tick, as CronJob does, so a clock running early still finds it due. */
 export const TICK_SLACK_MS = 100;
+/**
+ * Longest wait before looking again: a yearly tick is further away than a Node timer can wait
+ * (about 24.8 days; a longer one fires at once), and a day-long wait costs nothing.
+ */
+export const MAX_REQUEUE_MS = 24 * 60 * 60 * 1000;
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
@@ -92,7 +97,7 @@ export interface SchedulePlan {
   readonly lastScheduleTime?: string;
   /** `status.nextScheduleTime` (ISO), when the schedule ticks again. */
   readonly nextScheduleTime?: string;
-  /** Reconcile again after this many ms (just after the next tick). */
+  /** Reconcile again after this many ms (just after the next tick, at most {@link MAX_REQUEUE_MS}). */
   readonly requeueAfterMs?: number;
   /** A tick not run because children are active (`Forbid`). */
   readonly skipped?: { readonly scheduledTime: Date; readonly active: readonly string[] };
@@ -125,7 +130,7 @@ export function decideSchedule(input: ScheduleInput): SchedulePlan {
   const next = ticks.next(now);
   const timing = {
     nextScheduleTime: next?.toISOString(),
-    requeueAfterMs: next ? Math.max(0, next.getTime() - now.getTime()) + TICK_SLACK_MS : undefined,
+    requeueAfterMs: next ? Math.min(MAX_REQUEUE_MS, Math.max(0, next.getTime() - now.getTime()) + TICK_SLACK_MS) : undefined,
   };
   const due = ticks.mostRecent(earliest, now);
   if (!due) return { ...idle, ...timing };

@@ -1,0 +1,99 @@
+import type { ArenaJob, ArenaJobStatus } from '../../../imports/omnia.altairalabs.ai';
+import { ARENA_JOB } from '../../api/arena-job';
+import { decideSchedule, ObservedChild, PARENT_LABEL, SCHEDULED_TIME_ANNOTATION, SchedulePlan } from '../arena-job/schedule-decide';
+import { sameJson } from '../generic-job/reconciler';
+import { collectionPath, objectPath, ResourceType, splitKey } from '../informer';
+import { isAlreadyExists, KubeObject } from '../kube-client';
+import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
+import { scheduledChild } from './child';
+import { scheduledParentStatus } from './status';
+
+/** The field manager of everything the controller writes. */
+const FIELD_MANAGER = 'kubejobs-controller';
+
+/** The ArenaJob kind. */
+export const ARENA_JOB_TYPE: ResourceType = { apiVersion: `${ARENA_JOB.group}/${ARENA_JOB.version}`, kind: ARENA_JOB.kind, plural: ARENA_JOB.plural };
+
+/**
+ * The schedule of ArenaJobs with `spec.schedule.cron` (upstream never built it): such an
+ * ArenaJob is a parent that runs nothing itself; at each tick of its cron expression, in its IANA
+ * time zone, it gets a child ArenaJob (the ArenaJob reconciler runs the child, and leaves parents
+ * alone). {@link decideSchedule} decides; this applies the decision in a crash-safe order:
+ * cancel, then create, then write the status, then trim the history. A child is created before
+ * the status records its tick and its name comes from the tick, so a crash in between is repaired
+ * from the children (and a repeated create answers AlreadyExists), never with a second child.
+ */
+export class ArenaScheduleReconciler implements Reconciler {
+  public readonly name = 'arenaschedule';
+  public readonly primary = ARENA_JOB_TYPE;
+  public readonly owned = [{ ...ARENA_JOB_TYPE, labelSelector: PARENT_LABEL }];
+
+  public async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const parent = ctx.primary.get(namespace, name) as unknown as ArenaJob | undefined;
+    // Not a scheduled ArenaJob (a single run, possibly one of our children), gone or going.
+    if (!parent?.spec.schedule?.cron || parent.metadata.deletionTimestamp) return {};
+    const children = ctx.owned(ARENA_JOB_TYPE.kind).listControlledBy(parent.metadata.uid as string) as unknown as ObservedChild[];
+    const now = new Date();
+    const plan = decideSchedule({ parent, children, now });
+    ctx.log.debug({ create: plan.create?.name, cancel: plan.cancel, delete: plan.delete, skipped: plan.skipped?.active }, 'planned');
+    const subject = parent as unknown as KubeObject;
+
+    // A run that cannot be cancelled (the API server refuses the patch) holds the new one back:
+    // Replace never overlaps. History is still trimmed; the error requeues with back-off.
+    let cancelError: unknown;
+    for (const childName of plan.cancel) {
+      try {
+        await ctx.client.mergePatch(objectPath(ARENA_JOB_TYPE, namespace!, childName), { spec: { cancelled: true } }, FIELD_MANAGER);
+        void ctx.events.record(subject, 'Normal', 'Replaced', `Cancelled ArenaJob ${childName}: a new run is due and spec.schedule.concurrencyPolicy is Replace`);
+      } catch (err) {
+        cancelError = err;
+        // The API server's message may quote the whole object: its start says what is wrong.
+        const why = (err as Error).message.slice(0, 300);
+        void ctx.events.record(subject, 'Warning', 'FailedCancel', `Failed to cancel ArenaJob ${childName} (spec.cancelled), so the due run waits: ${why}`);
+        break;
+      }
+    }
+    if (plan.create && cancelError === undefined) {
+      const child = scheduledChild(parent, plan.create.name, plan.create.scheduledTime, parent.spec.schedule.timezone ?? 'UTC');
+      try {
+        await ctx.client.create(collectionPath(ARENA_JOB_TYPE, namespace), child, FIELD_MANAGER);
+        void ctx.events.record(subject, 'Normal', 'SuccessfulCreate',
+          `Created ArenaJob ${plan.create.name} for the run scheduled at ${child.metadata.annotations![SCHEDULED_TIME_ANNOTATION]}`);
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        // Our own child that the cache has not shown yet, or someone else's object: either way the
+        // tick has its name and is done (its status records it below, so this does not repeat).
+        ctx.log.info({ child: plan.create.name }, 'the run of this tick exists already');
+      }
+      if (plan.missed) {
+        void ctx.events.record(subject, 'Warning', 'MissedSchedule',
+          `Missed scheduled runs before ${plan.create.scheduledTime.toISOString()}: only the latest one is started`);
+      }
+    }
+    if (plan.skipped) {
+      void ctx.events.record(subject, 'Normal', 'JobAlreadyActive',
+        `Not starting the run due at ${plan.skipped.scheduledTime.toISOString()} yet: ArenaJob ${plan.skipped.active.join(', ')} is still active ` +
+        'and spec.schedule.concurrencyPolicy is Forbid');
+    }
+    if (plan.problem) void ctx.events.record(subject, 'Warning', 'InvalidSchedule', plan.problem);
+
+    // The status records the tick only once its run exists (created above).
+    if (cancelError === undefined) await this.writeStatus(ctx, parent, plan, now);
+    for (const childName of plan.delete) {
+      // The uid precondition: never a newer object that took the name meanwhile.
+      const uid = (children.find((c) => c.metadata.name === childName) as KubeObject | undefined)?.metadata?.uid;
+      await ctx.client.delete(objectPath(ARENA_JOB_TYPE, namespace!, childName), { uid, propagationPolicy: 'Background' });
+      void ctx.events.record(subject, 'Normal', 'SuccessfulDelete', `Deleted finished ArenaJob ${childName}: beyond the history limit`);
+    }
+    if (cancelError !== undefined) throw cancelError;
+    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  private async writeStatus(ctx: ReconcileContext, parent: ArenaJob, plan: SchedulePlan, now: Date): Promise<void> {
+    const status: ArenaJobStatus = scheduledParentStatus(parent, plan, now.toISOString());
+    if (sameJson(status, parent.status ?? {})) return;
+    const body = { apiVersion: parent.apiVersion, kind: parent.kind, metadata: parent.metadata, spec: parent.spec, status };
+    await ctx.client.replace(`${objectPath(ARENA_JOB_TYPE, parent.metadata.namespace!, parent.metadata.name!)}/status`, body, FIELD_MANAGER);
+  }
+}

@@ -111,7 +111,8 @@ function forbidden(controllerNs: string, workloadNs: string, otherNs: string): A
     { verb: 'update', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
     { verb: 'patch', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
     { verb: 'delete', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, namespace: workloadNs },
-    { verb: 'create', group: 'omnia.altairalabs.ai', resource: 'arenajobs', namespace: workloadNs },
+    { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenajobs', namespace: workloadNs },
+    { verb: 'delete', group: 'omnia.altairalabs.ai', resource: 'arenaconfigs', namespace: workloadNs },
     { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenaconfigs', namespace: workloadNs },
     { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: workloadNs },
     { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: otherNs },
@@ -127,17 +128,16 @@ function forbidden(controllerNs: string, workloadNs: string, otherNs: string): A
     { verb: 'create', group: 'apps', resource: 'deployments', namespace: workloadNs },
     { verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: controllerNs },
     { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
-    // Nothing the controller does not call: no pod or Service patches, no Job updates (RadixBatch
-    // Jobs are created and deleted, never changed), no status patches, no RadixBatch writes.
+    // Nothing the controller does not call: no pod or Service patches, no Job updates (Jobs are
+    // created, deleted, and an ArenaJob's worker Job patched to scale), no status patches, no RadixBatch writes.
     { verb: 'patch', group: '', resource: 'pods', namespace: workloadNs },
     { verb: 'update', group: '', resource: 'pods', namespace: workloadNs },
     { verb: 'patch', group: '', resource: 'services', namespace: workloadNs },
     { verb: 'update', group: 'batch', resource: 'jobs', namespace: workloadNs },
-    { verb: 'patch', group: 'batch', resource: 'jobs', namespace: workloadNs },
     { verb: 'create', group: 'kubejobs.dev', resource: 'radixbatches', namespace: workloadNs },
     { verb: 'update', group: 'kubejobs.dev', resource: 'radixbatches', namespace: workloadNs },
     { verb: 'patch', group: GENERIC_JOB.group, resource: GENERIC_JOB.plural, subresource: 'status', namespace: workloadNs },
-    { verb: 'update', group: 'omnia.altairalabs.ai', resource: 'arenajobs', subresource: 'status', namespace: workloadNs },
+    { verb: 'patch', group: 'omnia.altairalabs.ai', resource: 'arenajobs', subresource: 'status', namespace: workloadNs },
   ];
 }
 

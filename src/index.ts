@@ -6,6 +6,8 @@ export type { ReplicaPodProps } from './pod-template-renderer';
 export * as api from './api';
 export * from './arena-config';
 export * from './arena-job';
+export * from './arena-source';
+export * from './provider';
 export * from './kubejobs-controller';
 export { CONTROLLER_PERMISSIONS, LEADER_ELECTION_PERMISSIONS } from './controller-permissions';
 export type { ControllerPermission } from './controller-permissions';

@@ -9,6 +9,8 @@ export type { ManifestGroup, ManifestGroups } from './render';
 export * from './generic-job';
 export * from './arena-config';
 export * from './arena-job';
+export * from './arena-source';
+export * from './provider';
 export * from './kubejobs-controller';
 export * from './radix-job-scheduler';
 export * from './kueue-resource-flavor';

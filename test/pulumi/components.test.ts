@@ -113,6 +113,17 @@ describe('objects handed to Pulumi equal what cdk8s synth writes for the same pr
     expect(validateManifest(handed.workloads![0])).toEqual([]);
   });
 
+  test('ArenaSource and Provider', async () => {
+    const sourceProps: core.ArenaSourceProps = { metadata: { name: 'pack' }, configMap: { name: 'pack-bundle' }, interval: Duration.minutes(1) };
+    const providerProps: core.ProviderProps = { metadata: { name: 'claude' }, type: core.ProviderType.CLAUDE, model: 'claude-sonnet-4-20250514', secretName: 'anthropic' };
+    const handedSource = await objectsHandedToPulumi(new kj.ArenaSource('pack', sourceProps), 'pack');
+    expectSameObjects(handedSource, cdk8sSynth('pack', (chart, id) => new core.ArenaSource(chart, id, sourceProps)));
+    const handedProvider = await objectsHandedToPulumi(new kj.Provider('claude', providerProps), 'claude');
+    expectSameObjects(handedProvider, cdk8sSynth('claude', (chart, id) => new core.Provider(chart, id, providerProps)));
+    expect(handedSource.workloads![0].spec).toEqual({ type: 'configmap', configMap: { name: 'pack-bundle' }, interval: '1m' });
+    for (const o of [...handedSource.workloads!, ...handedProvider.workloads!]) expect(validateManifest(o)).toEqual([]);
+  });
+
   test('ArenaConfig and ArenaJob', async () => {
     const configProps: core.ArenaConfigProps = {
       metadata: { name: 'smoke' },

@@ -18,6 +18,7 @@ import { KubejobsController } from '../../src';
 import {
   ARENA_CONFIG,
   ARENA_JOB,
+  ARENA_SOURCE,
   crdManifestOf,
   CustomResourceDefinitionSpec,
   GENERIC_JOB,
@@ -48,6 +49,7 @@ const container = { name: 'main', image: 'registry.invalid/busybox:1' };
 const worker = (extra: Spec = {}): Spec => ({ type: 'worker', replicas: 2, template: { spec: { containers: [container] } }, ...extra });
 const genericJob = (spec: Spec): Resource => ({ ...gvkOf(GENERIC_JOB), metadata: {}, spec });
 const arenaJob = (spec: Spec): Resource => ({ ...gvkOf(ARENA_JOB), metadata: {}, spec: { configRef: { name: 'cfg' }, ...spec } });
+const arenaSource = (spec: Spec): Resource => ({ ...gvkOf(ARENA_SOURCE), metadata: {}, spec: { interval: '5m', ...spec } });
 const arenaConfig = (spec: Spec): Resource => ({ ...gvkOf(ARENA_CONFIG), metadata: {}, spec: { sourceRef: { name: 'pack' }, ...spec } });
 const component = (extra: Spec = {}): Spec => ({ name: 'compute', image: 'registry.invalid/compute:1', schedulerPort: 8080, timeLimitSeconds: 60, backoffLimit: 0, ...extra });
 const radixBatch = (componentExtra: Spec = {}): Resource =>
@@ -267,6 +269,22 @@ const CASES: Record<string, Case> = {
     server: '.spec.cleanupPolicy: field not declared in schema',
     status: 500,
     synth: 'spec.cleanupPolicy: unknown field',
+  },
+  // --- ArenaSource: CEL rules
+  'ArenaSource of type git without a git block': {
+    resource: arenaSource({ type: 'git', configMap: { name: 'x' } }),
+    server: `spec.git: Required value: ${cel(ARENA_SOURCE, 'spec.git is required')}`,
+    synth: cel(ARENA_SOURCE, 'spec.git is required'),
+  },
+  'ArenaSource of type oci without an oci block': {
+    resource: arenaSource({ type: 'oci' }),
+    server: `spec.oci: Required value: ${cel(ARENA_SOURCE, 'spec.oci is required')}`,
+    synth: cel(ARENA_SOURCE, 'spec.oci is required'),
+  },
+  'ArenaSource of type configmap without a configMap block': {
+    resource: arenaSource({ type: 'configmap', git: { url: 'https://example.com/x' } }),
+    server: `spec.configMap: Required value: ${cel(ARENA_SOURCE, 'spec.configMap is required')}`,
+    synth: cel(ARENA_SOURCE, 'spec.configMap is required'),
   },
   // --- ArenaJob: CEL rules
   'ArenaJob with S3 output but no s3 block': {

@@ -246,7 +246,7 @@ describe('bad requests: 4xx with a Radix Status body that names the field and th
   const cases: Array<[string, string, string, unknown, () => { status: number; body: unknown }]> = [
     ['not JSON (job)', 'POST', '/api/v1/jobs', 'not json', () => inv('payload is invalid: the request body is not JSON: send a JSON object')],
     ['not JSON (batch)', 'POST', '/api/v1/batches', '{"jobScheduleDescriptions": [', () => inv('BatchScheduleDescription is invalid: the request body is not JSON: send a JSON object')],
-    ['a JSON array', 'POST', '/api/v1/jobs', [], () => inv('payload is invalid: the body: must be an object, got []')],
+    ['a JSON array', 'POST', '/api/v1/jobs', [], () => inv('payload is invalid: the body: must be an object, got an array of 0 items')],
     ['timeLimitSeconds 0', 'POST', '/api/v1/jobs', { timeLimitSeconds: 0 }, () => inv('payload is invalid: timeLimitSeconds: must be >= 1, got 0')],
     ['timeLimitSeconds as a string', 'POST', '/api/v1/jobs', { timeLimitSeconds: '10' }, () => inv('payload is invalid: timeLimitSeconds: must be an integer, got "10"')],
     ['negative backoffLimit', 'POST', '/api/v1/jobs', { backoffLimit: -1 }, () => inv('payload is invalid: backoffLimit: must be >= 0, got -1')],

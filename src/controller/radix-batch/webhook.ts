@@ -23,6 +23,25 @@ export function batchEvent(batch: RadixBatch, before: RadixBatchStatus | undefin
   return { ...model, jobStatuses: (model.jobStatuses ?? []).filter((j) => changed.has(j.name)), event: 'Update' };
 }
 
+/**
+ * The webhook URL as a pod of `namespace` would resolve it: Radix names a webhook by a component's
+ * bare host name (`http://backend:8080/hook`), which the job-scheduler's pod resolves in its own
+ * namespace. The controller runs elsewhere, so a one-label host (not `localhost`, not an IP address)
+ * becomes `<host>.<namespace>.svc`; any other URL is left as it is.
+ */
+export function qualifyWebhookUrl(url: string, namespace: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const host = parsed.hostname;
+  if (host.includes('.') || host.includes(':') || host.startsWith('[') || host === 'localhost' || host === '') return url;
+  parsed.hostname = `${host}.${namespace}.svc`;
+  return parsed.toString();
+}
+
 /** POSTs an event to the webhook; failures are logged, never retried (as Radix). Never logs the body. */
 export async function sendBatchEvent(url: string, event: BatchEvent, log: Logger): Promise<void> {
   try {
@@ -32,4 +51,13 @@ export async function sendBatchEvent(url: string, event: BatchEvent, log: Logger
   } catch (err) {
     log.warn({ url, batch: event.name, event: event.event, err: (err as Error).message }, 'webhook call failed');
   }
+}
+
+/**
+ * The Delete event of a batch (Radix's watcher sends it when a RadixBatch goes): the batch as it
+ * was, with every job's status. Undefined when the component names no webhook.
+ */
+export function deleteEvent(batch: RadixBatch): BatchEvent | undefined {
+  if (!batch.spec.component.notifications?.webhook) return undefined;
+  return { ...batchModel(batch, batch.spec.component.batchStatusRules ?? []), event: 'Delete' };
 }

@@ -90,12 +90,26 @@ test('POST /api/v1/jobs: the seed\'s single job, its Job, payload Secret and Ser
   expect(list.body).toContainEqual(done);
 });
 
-test('a failing pod fails the job (backoffLimit 0); stopping it then is a 400', async () => {
+test('a failing pod fails the job (backoffLimit 0) with its pod and exit code in the answer; stopping it then is a 400', async () => {
   const { namespace, kube } = running();
   const { body } = await api().call('POST', '/api/v1/jobs', {});
   const p = await podOf(kube, namespace, body.name);
   await setPod(kube, namespace, p, { exitCode: 3 });
-  await waitStatus(`/api/v1/jobs/${body.name}`, 'Failed');
+  const failed = await waitStatus(`/api/v1/jobs/${body.name}`, 'Failed');
+  // Radix's podStatuses and a message from the pod's failure (the container's reason and exit code).
+  expect(failed.message).toBe('Error, exit code 3');
+  expect(failed.podStatuses).toEqual([{
+    name: p.metadata!.name,
+    created: expect.stringMatching(/Z$/),
+    startTime: expect.stringMatching(/Z$/),
+    endTime: expect.stringMatching(/Z$/),
+    containerStarted: expect.stringMatching(/Z$/),
+    replicaStatus: { status: 'Failed' },
+    statusMessage: 'Error, exit code 3',
+    image: 'registry.example.com/compute:1.0',
+    exitCode: 3,
+    reason: 'Error',
+  }]);
   expect(await api().call('POST', `/api/v1/jobs/${body.name}/stop`)).toEqual({
     status: 400, body: { status: 'Failure', reason: 'BadRequest', code: 400, message: `cannot stop the job ${body.name} with the status Failed: it has ended` },
   });
@@ -198,11 +212,23 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
 test('POST /api/v1/jobs/stop and /api/v1/batches/stop stop every running job of their kind, and only those', async () => {
   const single = (await api().call('POST', '/api/v1/jobs', {})).body.name;
   const batch = (await api().call('POST', '/api/v1/batches', { jobScheduleDescriptions: [{}, {}] })).body.name;
+  const { namespace, kube } = running();
+  /** `spec.jobs[].stop` of a RadixBatch. */
+  const stopFlags = async (batchName: string) => {
+    const jobs = (await kube.get<Obj>(paths(namespace).batch(batchName)))!.spec.jobs as Array<{ stop?: boolean }>;
+    return jobs.map((j) => j.stop === true);
+  };
+  const singleBatch = single.slice(0, single.lastIndexOf('-'));
+  expect(await stopFlags(singleBatch)).toEqual([false]);
   expect(await api().call('POST', '/api/v1/jobs/stop')).toEqual({ status: 200, body: { status: 'Success', message: 'all jobs where successfully stopped', code: 200 } });
+  // Stop-all marks the single job stopped before it answers, and leaves the batch's jobs alone.
+  expect(await stopFlags(singleBatch)).toEqual([true]);
+  expect(await stopFlags(batch)).toEqual([false, false]);
   await waitStatus(`/api/v1/jobs/${single}`, 'Stopped');
-  expect((await api().call('GET', `/api/v1/batches/${batch}`)).body.jobStatuses.map((j: any) => j.status)).not.toContain('Stopped');
   expect(await api().call('POST', '/api/v1/batches/stop')).toEqual({ status: 200, body: { status: 'Success', message: 'batches successfully stopped', code: 200 } });
+  expect(await stopFlags(batch)).toEqual([true, true]);
   await waitStatus(`/api/v1/batches/${batch}`, 'Completed');
+  expect((await api().call('GET', `/api/v1/batches/${batch}`)).body.jobStatuses.map((j: any) => j.status)).toEqual(['Stopped', 'Stopped']);
 });
 
 test('another job component\'s batches are invisible: not listed, not found, not deleted', async () => {

@@ -10,6 +10,7 @@ import { freePorts } from '../cluster/free-port';
 import { applyManifests } from '../cluster/kube-helpers';
 import { serviceAccountUser } from '../cluster/kube-requests';
 import { writeKubeconfig } from '../cluster/kubeconfig-file';
+import { ManagedChild } from '../cluster/managed-child';
 import { ManagedProcess } from '../cluster/processes';
 import { requestServiceAccountToken } from '../cluster/service-account-token';
 import { productionBundle } from '../controller/production-bundle';
@@ -54,7 +55,7 @@ export async function installScheduler(plane: ControlPlane, namespace: string, p
 }
 
 /** A `kubejobs job-scheduler` child process run from the production bundle with the Deployment's args. */
-export class SchedulerProcess {
+export class SchedulerProcess extends ManagedChild {
   /**
    * Starts it with the construct's args, except that the definition path points at the local copy
    * and every server listens on 127.0.0.1 (the tests' rule), plus `extraArgs`.
@@ -81,29 +82,26 @@ export class SchedulerProcess {
   }
 
   private constructor(
-    private readonly process: ManagedProcess,
+    process: ManagedProcess,
     /** Port of the REST API. */
     public readonly port: number,
     public readonly healthPort: number,
     public readonly metricsPort: number,
-    public readonly logFile: string,
-  ) {}
+    logFile: string,
+  ) {
+    super(process, logFile);
+  }
 
   /** `http://127.0.0.1:<port>`. */
   public get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The OS process id. */
-  public get pid(): number {
-    return this.process.pid as number;
-  }
-
   /** Waits until /readyz answers 200. */
   public async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.process.exit !== undefined) throw new Error(`the job-scheduler exited before it was ready:\n${this.logTail()}`);
+      if (this.hasExited) throw new Error(`the job-scheduler exited before it was ready:\n${this.logTail()}`);
       try {
         if ((await fetch(`http://127.0.0.1:${this.healthPort}/readyz`)).status === 200) {
           // The API port opens right after the probes.
@@ -132,30 +130,5 @@ export class SchedulerProcess {
       // not JSON
     }
     return { status: res.status, body: parsed };
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  public stop(graceMs = 10_000): ReturnType<ManagedProcess['stop']> {
-    return this.process.stop(graceMs);
-  }
-
-  /** SIGKILL. */
-  public async kill(): Promise<void> {
-    try {
-      process.kill(this.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await this.process.exited;
-  }
-
-  /** The whole log. */
-  public log(): string {
-    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
-  }
-
-  /** The last lines of the log. */
-  public logTail(lines = 60): string {
-    return this.log().split('\n').slice(-lines).join('\n');
   }
 }

@@ -147,10 +147,10 @@ export class BatchStore {
         ], SCHEDULER_FIELD_MANAGER);
       } catch (err) {
         if (!outcomeUnknown(err) && !(attempt > 1 && err instanceof KubeApiError && err.code === 422)) throw err;
+        this.log.warn({ batch: name, err: String(err), attempt }, 'commit outcome unknown: reading the batch back');
         const now = await this.client.get<RadixBatch>(path).catch(() => undefined);
         if (now && now.metadata.uid === uid && now.metadata.annotations?.[PAYLOADS_PENDING_ANNOTATION] === undefined) return now;
         if (attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw err;
-        this.log.warn({ batch: name, err: String(err), attempt }, 'commit outcome unknown: sending it again');
       }
     }
   }

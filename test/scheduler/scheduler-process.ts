@@ -28,6 +28,8 @@ export interface SchedulerInstall {
   /** The Deployment's container args, as synthesised. */
   readonly args: string[];
   readonly port: number;
+  /** Writes a kubeconfig with the ServiceAccount's token for another server (e.g. a fault proxy's URL); returns its path. */
+  kubeconfigVia(server: string): string;
 }
 
 /** Synthesises the construct with `props` in `namespace` and installs its identity and definition. */
@@ -51,7 +53,9 @@ export async function installScheduler(plane: ControlPlane, namespace: string, p
   const definitionPath = path.join(dir, 'job-definition.json');
   fs.writeFileSync(definitionPath, Object.values(configMap.data)[0]!);
   const deployment = objects.find((o) => o.kind === 'Deployment') as KubernetesObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-  return { namespace, objects, kubeconfigPath, definitionPath, args: deployment.spec.template.spec.containers[0]!.args, port: port! };
+  const kubeconfigVia = (server: string) => writeKubeconfig(fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-scheduler-via-')) + '/kubeconfig',
+    { server, user, caData: plane.caData, credentials: { token } });
+  return { namespace, objects, kubeconfigPath, definitionPath, args: deployment.spec.template.spec.containers[0]!.args, port: port!, kubeconfigVia };
 }
 
 /** A `kubejobs job-scheduler` child process run from the production bundle with the Deployment's args. */

@@ -248,6 +248,31 @@ test('another job component\'s batches are invisible: not listed, not found, not
   expect(await kube.get(paths(namespace).batch('batch-etl-foreign'))).toBeDefined();
 });
 
+test('a RadixBatch written by hand that names another Secret as a payload gets that job Failed, no Job, and a Warning Event', async () => {
+  const { namespace, kube } = running();
+  await kube.create(paths(namespace).secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } });
+  const labels = { 'app.kubernetes.io/managed-by': 'kubejobs-job-scheduler', 'radix-component': 'compute', 'radix-job-type': 'job-scheduler', 'radix-batch-type': 'batch' };
+  const component = { name: 'compute', image: 'registry.example.com/compute:1.0', schedulerPort: 9000, timeLimitSeconds: 60, backoffLimit: 0, payload: { path: '/compute/args' } };
+  await kube.create(paths(namespace).batches, {
+    apiVersion: 'kubejobs.dev/v1',
+    kind: 'RadixBatch',
+    metadata: { name: 'batch-compute-handmade', labels },
+    spec: { batchType: 'batch', component, jobs: [{ name: 'stealing', payloadSecretRef: { name: 'db-credentials', key: 'password' } }, { name: 'harmless' }] },
+  });
+  const message = 'job stealing: payloadSecretRef.name \'db-credentials\' is not a payload Secret of this batch: '
+    + 'it must be named \'batch-compute-handmade-payloads-<n>\' (the job-scheduler writes these); the job is not run';
+  const batch = await waitStatus('/api/v1/batches/batch-compute-handmade/jobs/stealing', 'Failed');
+  expect(batch).toMatchObject({ name: 'batch-compute-handmade-stealing', message });
+  await batchJob('batch-compute-handmade-harmless');
+  expect(await kube.get(paths(namespace).job('batch-compute-handmade-stealing'))).toBeUndefined();
+  const events = await waitFor('the Warning Event', async () => {
+    const list = await kube.list<Obj & { reason?: string; type?: string; message?: string }>(`/api/v1/namespaces/${namespace}/events`,
+      { fieldSelector: 'involvedObject.name=batch-compute-handmade' });
+    return list.items.find((e) => e.reason === 'InvalidPayloadSecretRef');
+  });
+  expect(events).toMatchObject({ type: 'Warning', message });
+});
+
 test('the OpenAPI document lists the 14 routes and the request schemas the server enforces', async () => {
   const doc = (await api().call('GET', '/api/v1/openapi.json')).body;
   const routes = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>);

@@ -197,6 +197,12 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
     status: 200, body: { status: 'Success', message: `job ${short} in the batch ${b.name} successfully stopped`, code: 200 },
   });
   await waitStatus(`/api/v1/batches/${b.name}/jobs/${names[1]}`, 'Stopped');
+  // The seed stops a batch job by its full name: accepted too, and answered with the short one.
+  expect(await api().call('POST', `/api/v1/batches/${b.name}/jobs/${names[2]}/stop`)).toEqual({
+    status: 200, body: { status: 'Success', message: `job ${names[2]!.slice(-8)} in the batch ${b.name} successfully stopped`, code: 200 },
+  });
+  const flags = (await kube.get<Obj>(paths(namespace).batch(b.name)))!.spec.jobs.map((j: { stop?: boolean }) => j.stop === true);
+  expect(flags).toEqual([false, true, true]);
   expect(await api().call('POST', `/api/v1/batches/${b.name}/stop`)).toEqual({ status: 200, body: { status: 'Success', message: `batch ${b.name} successfully stopped`, code: 200 } });
   const stopped = await waitStatus(`/api/v1/batches/${b.name}`, 'Completed');
   expect(stopped.jobStatuses.map((j: any) => j.status)).toEqual(['Stopped', 'Stopped', 'Stopped']);

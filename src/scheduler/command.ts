@@ -68,6 +68,11 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const bodyBytes = new client.Gauge({
+    name: 'kubejobs_job_scheduler_request_body_bytes_in_flight',
+    help: 'Request body bytes being handled (bounded by --max-in-flight-bytes)',
+    registers: [registry],
+  });
   client.collectDefaultMetrics({ register: registry });
 
   const kube = new KubeClient(kc, {
@@ -94,6 +99,7 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
     maxInFlightBytes: o.maxInFlightBytes,
     maxWaiting: o.maxWaiting,
     draining: () => stopping,
+    onBodyBytes: (n) => bodyBytes.set(n),
     onResponse: (route, method, code, seconds) => requests.observe({ route, method, code: String(code) }, seconds),
   });
 

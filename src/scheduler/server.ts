@@ -39,6 +39,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** True once the scheduler is shutting down: answers then ask the client to close its connection. */
   readonly draining?: () => boolean;
+  /** Called with the body bytes in flight whenever they change (for metrics). */
+  readonly onBodyBytes?: (inFlight: number) => void;
   /** Called with each answered request (for metrics). */
   readonly onResponse?: (route: string, method: string, code: number, seconds: number) => void;
 }
@@ -124,11 +126,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Bodies of unknown length (chunked) may be as large as the limit.
     const weight = length > 0 ? length : req.headers['transfer-encoding'] ? options.bodyLimitBytes : 0;
     const taken = await bytes.acquire(weight);
+    if (taken > 0) options.onBodyBytes?.(bytes.inUse);
     // The slot goes back when the exchange ends, answered or not: `onResponse` does not run for a
     // client that disconnects, and every such client would keep a slot for good.
     const release = () => {
       bytes.release(taken);
       gate.release();
+      if (taken > 0) options.onBodyBytes?.(bytes.inUse);
     };
     if (reply.raw.closed || req.raw.socket?.destroyed) return void release();
     reply.raw.once('close', release);

@@ -1,7 +1,7 @@
 import type { RadixBatch } from '../../imports/kubejobs.dev';
 import { decide, ObservedJob, payloadSecretRefProblem } from '../../src/controller/radix-batch/decide';
 import { ObservedPod, podProblem, podStatuses } from '../../src/controller/radix-batch/pod-status';
-import { deleteEvent, qualifyWebhookUrl } from '../../src/controller/radix-batch/webhook';
+import { batchEvent, deleteEvent, qualifyWebhookUrl } from '../../src/controller/radix-batch/webhook';
 import { jobModel } from '../../src/scheduler/api-status';
 import { requestMemoryBudget } from '../../src/scheduler/memory-budget';
 import { ByteBudget } from '../../src/scheduler/semaphore';
@@ -184,4 +184,16 @@ test.each([
   const text = describeSchemaError(error, body);
   expect(text).toBe(expected);
   expect(text).not.toContain('secret data');
+});
+
+test('Update events, as Radix\'s watcher: a job whose message alone changed is sent; a condition change alone sends no job (before: neither)', () => {
+  const b = batch([{ name: 'j0' }, { name: 'j1' }], 'http://backend/hook');
+  const before = { condition: { type: 'Active' as const, activeTime: '2024-01-02T03:04:06Z' }, jobStatuses: [{ name: 'j0', phase: 'Active' as const }, { name: 'j1', phase: 'Active' as const }] };
+  const pulling = { ...before, jobStatuses: [{ name: 'j0', phase: 'Active' as const, message: 'ImagePullBackOff: Back-off pulling image "i:1"' }, before.jobStatuses[1]!] };
+  const update = batchEvent(b, before, pulling)!;
+  expect(update.event).toBe('Update');
+  expect(update.jobStatuses!.map((j) => [j.name, j.message])).toEqual([['batch-x-j0', 'ImagePullBackOff: Back-off pulling image "i:1"']]);
+  const noted = { ...pulling, condition: { ...pulling.condition, reason: 'CreateJobFailed', message: 'create Job batch-x-j1: quota exceeded' } };
+  expect(batchEvent(b, pulling, noted)).toMatchObject({ event: 'Update', jobStatuses: [], message: 'create Job batch-x-j1: quota exceeded' });
+  expect(batchEvent(b, noted, noted)).toBeUndefined();
 });

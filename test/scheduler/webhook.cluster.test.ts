@@ -60,8 +60,8 @@ test('Create, then Update events with only the jobs whose status changed; batchS
   // The rule "any job Failed => Failed" gives the batch its status while job a still runs.
   expect(failedEvent.status).toBe('Failed');
   expect((await scheduler.call('GET', `/api/v1/batches/${name}`)).body.status).toBe('Failed');
-  // Every event names only changed jobs: no job appears twice with the same status.
-  const seen = events().flatMap((e) => e.jobStatuses.map((j: any) => `${j.name}=${j.status}`));
+  // Every event names only changed jobs: no job appears twice with the same status and message.
+  const seen = events().flatMap((e) => e.jobStatuses.map((j: any) => `${j.name}=${j.status}=${j.message}`));
   expect(new Set(seen).size).toBe(seen.length);
 
   // Deleting the batch sends Radix's Delete event: the batch as it was, with every job.

@@ -42,3 +42,33 @@ const cases: Array<[string, JobScheduleDescription, RadixJobComponentConfig | un
 test.each(cases)('%s', (_name, job, defaults, expected) => {
   expect(mergeJobDescription(job, defaults)).toEqual(expected);
 });
+
+// Upstream Test_MergeRuntime (radix-job-scheduler api/v1/handlers/internal/handler_test.go), all 15
+// cases by name: a job's `runtime`, even `{}`, replaces the default's whole; only an absent one inherits.
+// Upstream's Go `nil` runtime is an absent `runtime` here: a nil pointer is omitted from Radix's JSON
+// (`omitempty`), and our request schema (like the RadixBatch CRD's) does not accept `"runtime": null`.
+// Some upstream cases share inputs (e.g. "preserves existing NodeType" and "clears Architecture if both
+// present after merge"); each is kept so every upstream case has its counterpart.
+describe('Test_MergeRuntime', () => {
+  const runtimeCases: Array<[string, JobScheduleDescription, RadixJobComponentConfig, JobScheduleDescription]> = [
+    ['clear job Architecture when empty job runtime', { runtime: {} }, { runtime: { architecture: 'amd64' } }, { runtime: {} }],
+    ['clear job NodeType when empty job runtime', { runtime: {} }, { runtime: { nodeType: 'some-node-type' } }, { runtime: {} }],
+    ['preserves existing NodeType', { runtime: { nodeType: 'gpu-nodes' } }, { runtime: { architecture: 'amd64' } }, { runtime: { nodeType: 'gpu-nodes' } }],
+    ['preserves existing Architecture if NodeType not set', { runtime: { architecture: 'arm64' } }, { runtime: {} }, { runtime: { architecture: 'arm64' } }],
+    ['preserves job Architecture if NodeType not set', { runtime: { architecture: 'arm64' } }, { runtime: { architecture: 'amd64' } }, { runtime: { architecture: 'arm64' } }],
+    ['preserves job Architecture when there is no default runtime', { runtime: { architecture: 'arm64' } }, {}, { runtime: { architecture: 'arm64' } }],
+    ['sets job Architecture by default runtime', {}, { runtime: { architecture: 'arm64' } }, { runtime: { architecture: 'arm64' } }],
+    ['no job Architecture if no default runtime and job runtime', {}, { runtime: { architecture: 'arm64' } }, { runtime: { architecture: 'arm64' } }],
+    ['clears Architecture if both present after merge', { runtime: { nodeType: 'edge-nodes' } }, { runtime: { architecture: 'amd64' } }, { runtime: { nodeType: 'edge-nodes' } }],
+    ['clears default Architecture and NodeType if empty Runtime in job', { runtime: {} }, { runtime: { architecture: 'amd64' } }, { runtime: {} }],
+    ['keeps default Architecture if nil Runtime in job', {}, { runtime: { architecture: 'arm64' } }, { runtime: { architecture: 'arm64' } }],
+    ['keeps default NodeType if nil Runtime in job', {}, { runtime: { nodeType: 'some-node-type' } }, { runtime: { nodeType: 'some-node-type' } }],
+    ['keeps job Architecture if nil default Runtime', { runtime: { architecture: 'arm64' } }, {}, { runtime: { architecture: 'arm64' } }],
+    ['keeps job NodeType if nil default Runtime', { runtime: { nodeType: 'some-node-type' } }, {}, { runtime: { nodeType: 'some-node-type' } }],
+    ['keeps nil job Runtime if nil default and job Runtime', {}, {}, {}],
+  ];
+
+  test.each(runtimeCases)('%s', (_name, job, defaults, expected) => {
+    expect(mergeJobDescription(job, defaults)).toEqual(expected);
+  });
+});

@@ -13,6 +13,7 @@ import { ProviderReconciler } from './controller/provider/reconciler';
 import { RadixBatchReconciler } from './controller/radix-batch/reconciler';
 import { PACKAGE_VERSION } from './package-version';
 import { runJobScheduler } from './scheduler/command';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './scheduler/memory-budget';
 
 function parseBoolean(value: string): boolean {
   if (value === 'true') return true;
@@ -138,8 +139,10 @@ export function buildProgram(): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--metrics-bind-address <addr>', 'address of the Prometheus /metrics endpoint; 0 disables it', ':9090')
     .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz; 0 disables it', ':9091')
-    .option('--max-request-bytes <n>', 'largest request body; larger ones are answered 413', parsePositiveInteger, 32 * 1024 * 1024)
+    .option('--max-request-bytes <n>', 'largest request body; larger ones are answered 413', parsePositiveInteger, DEFAULT_MAX_REQUEST_BYTES)
     .option('--max-in-flight <n>', 'API requests handled at once; more wait', parsePositiveInteger, 32)
+    .option('--max-in-flight-bytes <n>', 'request body bytes handled at once (bounds the memory bodies take); more wait', parsePositiveInteger, DEFAULT_MAX_IN_FLIGHT_BYTES)
+    .option('--shutdown-drain <duration>', 'on SIGTERM: not ready at once, requests still served this long (endpoints catch up), then in-flight ones finish', parseDuration, 3_000)
     .option('--max-waiting <n>', 'API requests that may wait; more are answered 503', parsePositiveInteger, 1000)
     .option('--history-limit <n>', 'completed batches kept per kind (Radix RADIX_JOB_SCHEDULERS_PER_ENVIRONMENT_HISTORY_LIMIT)', parsePositiveInteger, 10)
     .option('--request-timeout <duration>', 'deadline of every Kubernetes API request', parseDuration, 30_000)
@@ -154,6 +157,8 @@ export function buildProgram(): Command {
       healthProbeBindAddress: string;
       maxRequestBytes: number;
       maxInFlight: number;
+      maxInFlightBytes: number;
+      shutdownDrain: number;
       maxWaiting: number;
       historyLimit: number;
       requestTimeout: number;
@@ -161,7 +166,12 @@ export function buildProgram(): Command {
       logLevel: string;
     }) => {
       const log = createLogger(opts.logLevel, 'kubejobs-job-scheduler');
-      await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
+      if (opts.maxRequestBytes > opts.maxInFlightBytes) {
+        throw new InvalidArgumentError(`--max-request-bytes (${opts.maxRequestBytes}) must be <= --max-in-flight-bytes (${opts.maxInFlightBytes}): one request must fit what may be in flight`);
+      }
+      await runJobScheduler({
+        ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, shutdownDrainMs: opts.shutdownDrain, log,
+      });
     });
   return program;
 }

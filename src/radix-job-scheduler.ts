@@ -15,6 +15,7 @@ import { omitServerDroppedZeroValues, selectPodsByLabels } from './internal/stab
 import { DEFAULT_CONTROLLER_IMAGE, LogLevel } from './kubejobs-controller';
 import { PACKAGE_VERSION } from './package-version';
 import { defaultRuntimeResources, healthProbes, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from './restricted-pod';
+import { requestMemoryBudget } from './scheduler/memory-budget';
 import { JOB_SCHEDULER_PERMISSIONS } from './scheduler/permissions';
 import { DNS_LABEL, isIntegerIn, requireProps } from './validation-helpers';
 import type {
@@ -252,7 +253,9 @@ export interface RadixJobSchedulerProps {
    */
   readonly schedulerTag?: string;
   /**
-   * Resources of the scheduler container.
+   * Resources of the scheduler container. Its memory limit sets how much request bodies the
+   * scheduler takes on at once (`--max-in-flight-bytes`, `--max-request-bytes`): what the limit
+   * leaves beyond 192 MiB, divided by 4 (512 MiB: 80 MiB in flight, 32 MiB per request).
    *
    * @default - requests 100m CPU / 128Mi, limits 500m CPU / 512Mi
    */
@@ -359,6 +362,9 @@ export class RadixJobScheduler extends Construct {
     this.roleBinding.addSubjects(this.serviceAccount);
 
     const volume = kplus.Volume.fromConfigMap(this, 'JobDefinitionVolume', this.configMap, { name: 'job-definition' });
+    const schedulerResources = props.schedulerResources ?? defaultRuntimeResources();
+    const memoryLimit = schedulerResources.memory?.limit;
+    const budget = requestMemoryBudget(memoryLimit ? memoryLimit.toKibibytes() * 1024 : undefined);
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       // Radix names the scheduler's Deployment after the job component, like its Service.
       metadata: meta(props.name),
@@ -382,6 +388,9 @@ export class RadixJobScheduler extends Construct {
             `--metrics-bind-address=:${metricsPort}`,
             `--health-probe-bind-address=:${healthPort}`,
             `--log-level=${props.logLevel ?? LogLevel.INFO}`,
+            // Request bodies in flight fit the container's memory limit (src/scheduler/memory-budget.ts).
+            `--max-request-bytes=${budget.maxRequestBytes}`,
+            `--max-in-flight-bytes=${budget.maxInFlightBytes}`,
           ],
           ports: [
             { name: 'scheduler-port', number: props.schedulerPort },
@@ -390,7 +399,7 @@ export class RadixJobScheduler extends Construct {
           ],
           volumeMounts: [{ path: JOB_DEFINITION_DIR, volume, readOnly: true }],
           ...healthProbes(healthPort),
-          resources: props.schedulerResources ?? defaultRuntimeResources(),
+          resources: schedulerResources,
           securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         },
       ],

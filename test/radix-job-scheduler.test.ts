@@ -174,6 +174,8 @@ describe('RadixJobScheduler', () => {
     expect(c.args).toEqual([
       'job-scheduler', '--job-definition=/etc/kubejobs/job-definition.json', '--port=9000',
       '--metrics-bind-address=:9090', '--health-probe-bind-address=:9091', '--log-level=debug',
+      // The default 512 MiB memory limit: (512 - 192) / 4 = 80 MiB of bodies in flight, 32 MiB each.
+      `--max-request-bytes=${32 * 1024 * 1024}`, `--max-in-flight-bytes=${80 * 1024 * 1024}`,
     ]);
     expect(c.ports).toEqual([
       { containerPort: 9000, name: 'scheduler-port' },
@@ -205,7 +207,7 @@ describe('RadixJobScheduler', () => {
     const objects = synth();
     const role = one(objects, 'Role');
     expect(role.rules).toEqual([
-      { apiGroups: ['kubejobs.dev'], resources: ['radixbatches'], verbs: ['create', 'get', 'list', 'update', 'patch', 'delete'] },
+      { apiGroups: ['kubejobs.dev'], resources: ['radixbatches'], verbs: ['create', 'get', 'list', 'patch', 'delete'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
     expect(role.rules).toEqual(JOB_SCHEDULER_PERMISSIONS.map((p) => ({ apiGroups: [p.apiGroup], resources: [...p.resources], verbs: [...p.verbs] })));

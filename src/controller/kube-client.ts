@@ -175,19 +175,34 @@ export class KubeClient {
     return this.request<T>('PATCH', withQuery(path, { fieldManager, fieldValidation: 'Strict' }), body, PATCH_CONTENT_TYPE.merge);
   }
 
-  /** DELETE, with a uid precondition when given; a 404 is not an error. */
-  public async delete(path: string, options: { uid?: string; propagationPolicy?: string } = {}): Promise<void> {
+  /**
+   * JSON patch (RFC 6902). An operation that sets `/metadata/resourceVersion` makes the patch
+   * conditional: the apiserver answers 409 Conflict when the object changed since that version.
+   */
+  public jsonPatch<T>(path: string, operations: readonly unknown[], fieldManager?: string): Promise<T> {
+    return this.request<T>('PATCH', withQuery(path, { fieldManager, fieldValidation: 'Strict' }), operations, PATCH_CONTENT_TYPE.json);
+  }
+
+  /**
+   * DELETE, with uid and resourceVersion preconditions when given; a 404 is not an error, nor a
+   * 409 when a precondition is given (the object is no longer the one meant).
+   */
+  public async delete(path: string, options: { uid?: string; resourceVersion?: string; propagationPolicy?: string } = {}): Promise<void> {
+    const preconditions = {
+      ...(options.uid ? { uid: options.uid } : {}),
+      ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}),
+    };
     const body = {
       apiVersion: 'v1',
       kind: 'DeleteOptions',
-      ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
+      ...(Object.keys(preconditions).length > 0 ? { preconditions } : {}),
       ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
     };
     try {
       await this.request('DELETE', path, body);
     } catch (err) {
       // 404: already gone. 409 with a uid precondition: the name now belongs to a newer object.
-      if (isNotFound(err) || (options.uid && err instanceof KubeApiError && err.code === 409)) return;
+      if (isNotFound(err) || ((options.uid || options.resourceVersion) && err instanceof KubeApiError && err.code === 409)) return;
       throw err;
     }
   }

@@ -123,6 +123,11 @@ export class Manager {
     for (const type of reconciler.owned) {
       const informer = makeInformer(type, type.labelSelector);
       informer.on((_event, obj) => {
+        if (type.primaryNameLabel) {
+          const primaryName = obj.metadata?.labels?.[type.primaryNameLabel];
+          if (primaryName) queue.add(keyOf(obj.metadata?.namespace, primaryName));
+          return;
+        }
         const owner = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === reconciler.primary.kind &&
           r.apiVersion.split('/')[0] === reconciler.primary.apiVersion.split('/')[0]);
         if (owner) queue.add(keyOf(obj.metadata?.namespace, owner.name));

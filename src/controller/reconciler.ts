@@ -7,6 +7,12 @@ import { Logger } from './logger';
 export interface OwnedType extends ResourceType {
   /** Label selector that narrows the watch to objects this controller can own. */
   readonly labelSelector?: string;
+  /**
+   * A label naming the primary object, for objects controlled by a child rather than by the
+   * primary itself (e.g. the pods of a RadixBatch's Jobs carry `radix-batch-name`): a change
+   * then requeues the primary of that name in the object's namespace.
+   */
+  readonly primaryNameLabel?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as client from 'prom-client';
 import type { RadixJobDefinition } from '../../imports/kubejobs.dev';
 import { validateJobDefinition } from '../api';
+import { BatchStore } from './store';
 import { parseBindAddress, startHttpServer } from '../controller/health-server';
 import { describe } from '../controller/informer';
 import { KubeClient } from '../controller/kube-client';
@@ -11,7 +12,7 @@ import { formatAttributes, isPermitted } from '../controller/request-attributes'
 import { PACKAGE_VERSION } from '../package-version';
 import { JOB_SCHEDULER_PERMISSIONS } from './permissions';
 import { buildServer } from './server';
-import { BatchStore } from './store';
+import { deleteEvent, qualifyWebhookUrl, sendBatchEvent } from '../controller/radix-batch/webhook';
 
 /** Options of `kubejobs job-scheduler`. */
 export interface JobSchedulerOptions {
@@ -23,7 +24,13 @@ export interface JobSchedulerOptions {
   readonly kubeconfig?: string;
   readonly maxRequestBytes: number;
   readonly maxInFlight: number;
+  readonly maxInFlightBytes: number;
   readonly maxWaiting: number;
+  /**
+   * On SIGTERM the scheduler turns unready at once and keeps serving this long, so that the
+   * Service's endpoints drop it before it stops listening; then requests in flight finish.
+   */
+  readonly shutdownDrainMs: number;
   readonly historyLimit: number;
   readonly requestTimeoutMs: number;
   /** A batch still pending (its payloads not all written) this long was left by an interrupted request, and is deleted. */
@@ -61,6 +68,11 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const bodyBytes = new client.Gauge({
+    name: 'kubejobs_job_scheduler_request_body_bytes_in_flight',
+    help: 'Request body bytes being handled (bounded by --max-in-flight-bytes)',
+    registers: [registry],
+  });
   client.collectDefaultMetrics({ register: registry });
 
   const kube = new KubeClient(kc, {
@@ -72,14 +84,22 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
       }
     },
   });
-  const store = new BatchStore(kube, definition, log);
+  // Radix's watcher sends a Delete event when a batch goes; the scheduler deletes them, so it sends it.
+  const webhook = definition.job.notifications?.webhook;
+  const store = new BatchStore(kube, definition, log, webhook ? (batch) => {
+    const event = deleteEvent(batch);
+    if (event) void sendBatchEvent(qualifyWebhookUrl(webhook, definition.namespace), event, log);
+  } : undefined);
   const app = await buildServer({
     definition,
     store,
     log,
     bodyLimitBytes: o.maxRequestBytes,
     maxInFlight: o.maxInFlight,
+    maxInFlightBytes: o.maxInFlightBytes,
     maxWaiting: o.maxWaiting,
+    draining: () => stopping,
+    onBodyBytes: (n) => bodyBytes.set(n),
     onResponse: (route, method, code, seconds) => requests.observe({ route, method, code: String(code) }, seconds),
   });
 
@@ -119,10 +139,14 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing requests in flight');
-    setTimeout(() => process.exit(1), 8_000).unref();
+    log.info({ signal, drainMs: o.shutdownDrainMs }, 'shutting down: unready, still serving while endpoints catch up');
+    // Within the pod's grace period (10 s) whatever happens.
+    setTimeout(() => process.exit(1), o.shutdownDrainMs + 6_000).unref();
     clearInterval(timer);
-    Promise.all([app.close(), ...servers.map((s) => s.close())]).then(() => process.exit(0), () => process.exit(1));
+    setTimeout(() => {
+      log.info('closing the listener: finishing requests in flight');
+      Promise.all([app.close(), ...servers.map((s) => s.close())]).then(() => process.exit(0), () => process.exit(1));
+    }, o.shutdownDrainMs).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

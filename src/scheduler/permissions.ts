@@ -11,8 +11,8 @@ export const JOB_SCHEDULER_PERMISSIONS: readonly ControllerPermission[] = [
   {
     apiGroup: RADIX_BATCH.group,
     resources: [RADIX_BATCH.plural],
-    verbs: ['create', 'get', 'list', 'update', 'patch', 'delete'],
-    reason: 'record requests as RadixBatches (create, then patch to commit their payloads), answer from them, stop jobs (update) and delete batches and old history',
+    verbs: ['create', 'get', 'list', 'patch', 'delete'],
+    reason: 'record requests as RadixBatches (create, then patch to commit their payloads), answer from them, stop jobs (a patch conditional on the resourceVersion) and delete batches and old history',
   },
   { apiGroup: '', resources: ['secrets'], verbs: ['create'], reason: 'payload Secrets, owned by their RadixBatch (garbage collection deletes them with it)' },
 ];

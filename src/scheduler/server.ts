@@ -5,7 +5,7 @@ import { badRequest, invalid, notFound, RadixApiError, success } from './errors'
 import { BatchScheduleDescription, JobScheduleDescription } from './models';
 import { apiJobName, newBatchName, newJobNames, parseApiJobName } from './naming';
 import { openApiDocument, REQUEST_SCHEMAS, ROUTES, RouteSpec } from './schemas';
-import { Semaphore } from './semaphore';
+import { ByteBudget, Semaphore } from './semaphore';
 import { BatchStore } from './store';
 import { describeSchemaError, SchemaError } from './validation-errors';
 import type { RadixBatch, RadixBatchJob, RadixJobDefinition } from '../../imports/kubejobs.dev';
@@ -20,6 +20,14 @@ export interface ServerOptions {
   readonly bodyLimitBytes: number;
   /** API requests handled at once; more wait. */
   readonly maxInFlight: number;
+  /**
+   * Body bytes handled at once: a request holds its body size (its `content-length`, or
+   * `bodyLimitBytes` when sent in chunks) while it runs; more wait. This, not `maxInFlight` x
+   * `bodyLimitBytes`, bounds the memory bodies take (see `requestMemoryBudget`).
+   *
+   * @default - no bound beyond `maxInFlight` x `bodyLimitBytes`
+   */
+  readonly maxInFlightBytes?: number;
   /** API requests that may wait; more are answered 503 at once. */
   readonly maxWaiting: number;
   /**
@@ -29,6 +37,10 @@ export interface ServerOptions {
    * @default 60_000
    */
   readonly requestTimeoutMs?: number;
+  /** True once the scheduler is shutting down: answers then ask the client to close its connection. */
+  readonly draining?: () => boolean;
+  /** Called with the body bytes in flight whenever they change (for metrics). */
+  readonly onBodyBytes?: (inFlight: number) => void;
   /** Called with each answered request (for metrics). */
   readonly onResponse?: (route: string, method: string, code: number, seconds: number) => void;
 }
@@ -79,6 +91,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const gate = new Semaphore(options.maxInFlight, options.maxWaiting);
+  const bytes = new ByteBudget(options.maxInFlightBytes ?? options.maxInFlight * options.bodyLimitBytes);
+  let lastBusyLog = 0;
   const tooLarge = () => new RadixApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${options.bodyLimitBytes} bytes: `
     + 'send fewer or smaller payloads per request (at most about 383 KiB per job), or split the batch');
   app.addHook('onRequest', async (req, reply) => {
@@ -101,13 +115,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const acquired = gate.tryAcquire();
     if (!acquired) {
       const err = new RadixApiError(503, 'ServiceUnavailable', `the job-scheduler is handling ${options.maxInFlight} requests and ${options.maxWaiting} are waiting: retry later`);
+      // At most one line a second: an overload must not also flood the log.
+      if (Date.now() - lastBusyLog > 1_000) {
+        lastBusyLog = Date.now();
+        options.log.warn({ method: req.method, url: req.url.split('?')[0], code: 503, inFlight: options.maxInFlight, waiting: options.maxWaiting }, 'request refused: too many requests');
+      }
       return reply.code(503).header('retry-after', '1').send(err.body());
     }
     await acquired;
+    // Bodies of unknown length (chunked) may be as large as the limit.
+    const weight = length > 0 ? length : req.headers['transfer-encoding'] ? options.bodyLimitBytes : 0;
+    const taken = await bytes.acquire(weight);
+    if (taken > 0) options.onBodyBytes?.(bytes.inUse);
     // The slot goes back when the exchange ends, answered or not: `onResponse` does not run for a
     // client that disconnects, and every such client would keep a slot for good.
-    if (reply.raw.closed || req.raw.socket?.destroyed) return void gate.release();
-    reply.raw.once('close', () => gate.release());
+    const release = () => {
+      bytes.release(taken);
+      gate.release();
+      if (taken > 0) options.onBodyBytes?.(bytes.inUse);
+    };
+    if (reply.raw.closed || req.raw.socket?.destroyed) return void release();
+    reply.raw.once('close', release);
+  });
+  // A keep-alive client must not keep sending to a scheduler about to stop listening.
+  app.addHook('onSend', async (_req, reply) => {
+    if (options.draining?.()) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     const started = (req as unknown as { startedAt?: number }).startedAt ?? performance.now();
@@ -126,8 +158,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       answer = badRequest(err.message);
     } else {
-      options.log.error({ err: err.message, route: req.routeOptions.url }, 'request failed');
       answer = new RadixApiError(500, 'InternalError', err.message);
+    }
+    // A 5xx is the scheduler's or the cluster's fault: log it (never the body: it may hold payloads).
+    if (answer.code >= 500) {
+      options.log.error({ method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0], code: answer.code, reason: answer.reason, err: answer.message }, 'request failed');
     }
     void reply.code(answer.code).send(answer.body());
   });

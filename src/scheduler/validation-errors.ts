@@ -17,20 +17,31 @@ export function fieldPath(instancePath: string, child?: string): string {
   return out;
 }
 
+/**
+ * A value for an error message: a number, boolean, null or (shortened) string as JSON; objects and
+ * arrays only by their kind, since they may hold payloads (e.g. a body that is an array of jobs).
+ */
 function show(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (value !== null && typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** True when `instancePath` is a `payload` field or lies inside one. */
+function inPayload(instancePath: string): boolean {
+  return /(^|\/)payload(\/|$)/.test(instancePath);
+}
+
 /**
  * One sentence for the first schema error: the field (as a JSON path), what is wrong and how to
- * fix it. `body` is the parsed request, for quoting the value at fault, except `payload`, which is
- * never quoted.
+ * fix it. `body` is the parsed request, for quoting the value at fault when it is a scalar, never
+ * when it is a `payload` (or inside one), an object or an array.
  */
 export function describeSchemaError(e: SchemaError, body: unknown): string {
   const at = (path: string): unknown => path.split('/').filter((p) => p !== '').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), body);
   const field = fieldPath(e.instancePath);
-  const value = /(^|\/)payload$/.test(e.instancePath) ? '(payload not shown)' : show(at(e.instancePath));
+  const value = inPayload(e.instancePath) ? '(payload not shown)' : show(at(e.instancePath));
   const p = e.params;
   switch (e.keyword) {
     case 'additionalProperties':

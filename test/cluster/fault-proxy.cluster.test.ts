@@ -193,6 +193,17 @@ test('hangWatchBeforeFirstByte opens the watch on the apiserver but holds its he
   watch.abort();
 });
 
+test('holdResponse lets the request take effect on the apiserver but holds its answer until removed', async () => {
+  const rule = proxy.addRule({ action: 'holdResponse', method: 'POST', path: /\/configmaps$/ });
+  const create = viaProxy(configMaps(), { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'answer-held' } } });
+  // The ConfigMap exists while the client still waits for its answer: a write whose outcome it cannot know.
+  await waitFor('the ConfigMap on the apiserver', async () => (await direct().listNamespacedConfigMap({ namespace: ns })).items.some((c) => c.metadata?.name === 'answer-held'));
+  expect([create.state, create.received]).toEqual(['waiting', '']);
+  expect(proxy.requests((r) => r.method === 'POST' && r.path === configMaps() && r.ruleId === rule.id)).toMatchObject([{ fault: 'holdResponse' }]);
+  rule.remove();
+  expect(await create.response).toBe(201);
+});
+
 test('pause() stalls open streams and new requests; resume() lets them go on', async () => {
   await createConfigMap('paused');
   const rv = await resourceVersion();

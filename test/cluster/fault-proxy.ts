@@ -281,7 +281,7 @@ export class FaultProxy {
     // A release or the end of a delay may fall in a pause: the pause wins.
     await this.whileOpen(exchange, this.pauseLatch?.opened);
     if (exchange.isClosed || this.closed) return;
-    this.forward(exchange, rule?.action === 'hangWatchBeforeFirstByte' ? active : undefined);
+    this.forward(exchange, rule?.action === 'hangWatchBeforeFirstByte' || rule?.action === 'holdResponse' ? active : undefined);
   }
 
   /** Waits for `until` unless the client goes away first. */

@@ -47,7 +47,13 @@ export type FaultAction =
    * opened on the apiserver, but its response headers (and so every event) are held until the
    * rule is removed, then released as they are.
    */
-  | { readonly action: 'hangWatchBeforeFirstByte' };
+  | { readonly action: 'hangWatchBeforeFirstByte' }
+  /**
+   * Forward the request (it takes effect on the apiserver) and hold the apiserver's answer until
+   * the rule is removed: a write whose outcome the client cannot know, as when a timeout cuts off
+   * the answer. Released answers reach the client if it is still there.
+   */
+  | { readonly action: 'holdResponse' };
 
 /** A rule: a match and an action. */
 export type FaultRule = FaultMatch & FaultAction;

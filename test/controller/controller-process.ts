@@ -5,6 +5,7 @@ import { productionBundle } from './production-bundle';
 import { ControlPlane } from '../cluster/control-plane';
 import { controllerIdentity } from '../cluster/controller-identity';
 import { freePorts } from '../cluster/free-port';
+import { ManagedChild } from '../cluster/managed-child';
 import { ManagedProcess } from '../cluster/processes';
 
 /** Options of {@link ControllerProcess.start}. */
@@ -38,7 +39,7 @@ export interface ControllerOptions {
 }
 
 /** A `kubejobs controller` child process run from the production bundle. */
-export class ControllerProcess {
+export class ControllerProcess extends ManagedChild {
   /** Starts `node <bundle>/lib/cli.js controller ...` against `plane` with the Deployment's flags. */
   public static async start(plane: ControlPlane, options: ControllerOptions = {}): Promise<ControllerProcess> {
     const identity = options.kubeconfigPath === undefined ? await controllerIdentity(plane) : undefined;
@@ -67,34 +68,20 @@ export class ControllerProcess {
   }
 
   private constructor(
-    private readonly process: ManagedProcess,
+    process: ManagedProcess,
     /** The kubeconfig it runs with. */
     public readonly kubeconfigPath: string,
     /** Where it keeps its leader-election Lease. */
     public readonly leaderElectionNamespace: string,
     /** The ServiceAccount user it authenticates as; undefined with an explicit kubeconfig. */
     public readonly user: string | undefined,
-    /** Its log (JSON lines). */
-    public readonly logFile: string,
+    logFile: string,
     /** Port of /metrics. */
     public readonly metricsPort: number,
     /** Port of /healthz and /readyz. */
     public readonly healthPort: number,
-  ) {}
-
-  /** The OS process id. */
-  public get pid(): number {
-    return this.process.pid as number;
-  }
-
-  /** Resolves with the exit status. */
-  public get exited(): ManagedProcess['exited'] {
-    return this.process.exited;
-  }
-
-  /** True once the process ended. */
-  public get hasExited(): boolean {
-    return this.process.exit !== undefined;
+  ) {
+    super(process, logFile);
   }
 
   /** GET on the health port; the status code, or 0 when not answering. */
@@ -124,24 +111,9 @@ export class ControllerProcess {
     throw new Error(`the controller was not ready within ${timeoutMs} ms:\n${this.logTail()}`);
   }
 
-  /** SIGTERM (graceful), then SIGKILL after `graceMs`. */
-  public stop(graceMs = 10_000): ReturnType<ManagedProcess['stop']> {
-    return this.process.stop(graceMs);
-  }
-
-  /** SIGKILL: no cleanup, no lease release. */
-  public async kill(): Promise<void> {
-    try {
-      process.kill(this.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await this.process.exited;
-  }
-
   /** The log as parsed JSON lines (other lines skipped). */
   public logLines(): Array<Record<string, unknown>> {
-    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
+    const text = this.log();
     const out: Array<Record<string, unknown>> = [];
     for (const line of text.split('\n')) {
       if (!line.startsWith('{')) continue;
@@ -160,13 +132,6 @@ export class ControllerProcess {
    * (other 403s, e.g. PodSecurity's, say something else and are not listed).
    */
   public forbidden(): string[] {
-    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
-    return text.split('\n').filter((l) => /cannot [a-z]+ resource /.test(l));
-  }
-
-  /** The last lines of the log, for failure messages. */
-  public logTail(lines = 60): string {
-    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
-    return text.split('\n').slice(-lines).join('\n');
+    return this.log().split('\n').filter((l) => /cannot [a-z]+ resource /.test(l));
   }
 }

@@ -19,6 +19,36 @@ test.each([
   expect(jobImage(image, tag, job)).toBe(expected);
 });
 
+// Upstream Test_getJobImage (radix-operator pkg/apis/batch/kubejob_test.go), all 18 cases in upstream
+// order, named after them; upstream gives two names twice (rows 1/5 and 9/13), so each name carries its
+// row number. A Radix component image never has a `{imageTagName}` placeholder in these cases.
+describe('Test_getJobImage', () => {
+  const imageCases: Array<[number, string, string, { image?: string; imageTagName?: string }, string]> = [
+    [1, 'image without repo and tag, no imageTagName', 'alpine', { imageTagName: '' }, 'alpine'],
+    [2, 'image with repo, no tag, no imageTagName', 'somerepo/alpine', { imageTagName: '' }, 'somerepo/alpine'],
+    [3, 'image with repo, org, no tag, no imageTagName', 'somerepo/org/alpine', { imageTagName: '' }, 'somerepo/org/alpine'],
+    [4, 'image with repo and domain, org, no tag, no imageTagName', 'somerepo.com/org/alpine', { imageTagName: '' }, 'somerepo.com/org/alpine'],
+    [5, 'image without repo and tag, no imageTagName', 'alpine:abc', { imageTagName: '' }, 'alpine:abc'],
+    [6, 'image with repo and tag, no imageTagName', 'somerepo/alpine:abc', { imageTagName: '' }, 'somerepo/alpine:abc'],
+    [7, 'image with repo, org and tag, no imageTagName', 'somerepo/org/alpine:abc', { imageTagName: '' }, 'somerepo/org/alpine:abc'],
+    [8, 'image with repo and domain, org and tag, no imageTagName', 'somerepo.com/org/alpine:abc', { imageTagName: '' }, 'somerepo.com/org/alpine:abc'],
+    [9, 'image without repo and tag, with imageTagName', 'alpine', { imageTagName: 'dfe' }, 'alpine:dfe'],
+    [10, 'image with repo, no tag, with imageTagName', 'somerepo/alpine', { imageTagName: 'dfe' }, 'somerepo/alpine:dfe'],
+    [11, 'image with repo, org, no tag, with imageTagName', 'somerepo/org/alpine', { imageTagName: 'dfe' }, 'somerepo/org/alpine:dfe'],
+    [12, 'image with repo and domain, org, no tag, with imageTagName', 'somerepo.com/org/alpine', { imageTagName: 'dfe' }, 'somerepo.com/org/alpine:dfe'],
+    [13, 'image without repo and tag, with imageTagName', 'alpine:abc', { imageTagName: 'dfe' }, 'alpine:dfe'],
+    [14, 'image with repo and tag, with imageTagName', 'somerepo/alpine:abc', { imageTagName: 'dfe' }, 'somerepo/alpine:dfe'],
+    [15, 'image with repo, org and tag, with imageTagName', 'somerepo/org/alpine:abc', { imageTagName: 'dfe' }, 'somerepo/org/alpine:dfe'],
+    [16, 'image with repo and domain, org and tag, with imageTagName', 'somerepo.com/org/alpine:abc', { imageTagName: 'dfe' }, 'somerepo.com/org/alpine:dfe'],
+    [17, 'image with image, no imageTagName', 'somerepo.com/org/alpine:abc', { image: 'otherrepo.com/org/alpine:abc' }, 'otherrepo.com/org/alpine:abc'],
+    [18, 'image with image, with imageTagName', 'somerepo.com/org/alpine:abc', { image: 'otherrepo.com/org/alpine:abc', imageTagName: 'dfe' }, 'otherrepo.com/org/alpine:dfe'],
+  ];
+
+  test.each(imageCases)('[%d] %s', (_row, _name, componentImage, job, expected) => {
+    expect(jobImage(componentImage, undefined, job)).toBe(expected);
+  });
+});
+
 function batch(overrides: Partial<RadixBatch['spec']> = {}, component: Partial<RadixBatch['spec']['component']> = {}): RadixBatch {
   return {
     apiVersion: 'kubejobs.dev/v1',

@@ -90,12 +90,26 @@ test('POST /api/v1/jobs: the seed\'s single job, its Job, payload Secret and Ser
   expect(list.body).toContainEqual(done);
 });
 
-test('a failing pod fails the job (backoffLimit 0); stopping it then is a 400', async () => {
+test('a failing pod fails the job (backoffLimit 0) with its pod and exit code in the answer; stopping it then is a 400', async () => {
   const { namespace, kube } = running();
   const { body } = await api().call('POST', '/api/v1/jobs', {});
   const p = await podOf(kube, namespace, body.name);
   await setPod(kube, namespace, p, { exitCode: 3 });
-  await waitStatus(`/api/v1/jobs/${body.name}`, 'Failed');
+  const failed = await waitStatus(`/api/v1/jobs/${body.name}`, 'Failed');
+  // Radix's podStatuses and a message from the pod's failure (the container's reason and exit code).
+  expect(failed.message).toBe('Error, exit code 3');
+  expect(failed.podStatuses).toEqual([{
+    name: p.metadata!.name,
+    created: expect.stringMatching(/Z$/),
+    startTime: expect.stringMatching(/Z$/),
+    endTime: expect.stringMatching(/Z$/),
+    containerStarted: expect.stringMatching(/Z$/),
+    replicaStatus: { status: 'Failed' },
+    statusMessage: 'Error, exit code 3',
+    image: 'registry.example.com/compute:1.0',
+    exitCode: 3,
+    reason: 'Error',
+  }]);
   expect(await api().call('POST', `/api/v1/jobs/${body.name}/stop`)).toEqual({
     status: 400, body: { status: 'Failure', reason: 'BadRequest', code: 400, message: `cannot stop the job ${body.name} with the status Failed: it has ended` },
   });
@@ -183,6 +197,12 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
     status: 200, body: { status: 'Success', message: `job ${short} in the batch ${b.name} successfully stopped`, code: 200 },
   });
   await waitStatus(`/api/v1/batches/${b.name}/jobs/${names[1]}`, 'Stopped');
+  // The seed stops a batch job by its full name: accepted too, and answered with the short one.
+  expect(await api().call('POST', `/api/v1/batches/${b.name}/jobs/${names[2]}/stop`)).toEqual({
+    status: 200, body: { status: 'Success', message: `job ${names[2]!.slice(-8)} in the batch ${b.name} successfully stopped`, code: 200 },
+  });
+  const flags = (await kube.get<Obj>(paths(namespace).batch(b.name)))!.spec.jobs.map((j: { stop?: boolean }) => j.stop === true);
+  expect(flags).toEqual([false, true, true]);
   expect(await api().call('POST', `/api/v1/batches/${b.name}/stop`)).toEqual({ status: 200, body: { status: 'Success', message: `batch ${b.name} successfully stopped`, code: 200 } });
   const stopped = await waitStatus(`/api/v1/batches/${b.name}`, 'Completed');
   expect(stopped.jobStatuses.map((j: any) => j.status)).toEqual(['Stopped', 'Stopped', 'Stopped']);
@@ -198,11 +218,23 @@ test('POST /api/v1/batches: the seed\'s batch with defaults; GET, stop a job (sh
 test('POST /api/v1/jobs/stop and /api/v1/batches/stop stop every running job of their kind, and only those', async () => {
   const single = (await api().call('POST', '/api/v1/jobs', {})).body.name;
   const batch = (await api().call('POST', '/api/v1/batches', { jobScheduleDescriptions: [{}, {}] })).body.name;
+  const { namespace, kube } = running();
+  /** `spec.jobs[].stop` of a RadixBatch. */
+  const stopFlags = async (batchName: string) => {
+    const jobs = (await kube.get<Obj>(paths(namespace).batch(batchName)))!.spec.jobs as Array<{ stop?: boolean }>;
+    return jobs.map((j) => j.stop === true);
+  };
+  const singleBatch = single.slice(0, single.lastIndexOf('-'));
+  expect(await stopFlags(singleBatch)).toEqual([false]);
   expect(await api().call('POST', '/api/v1/jobs/stop')).toEqual({ status: 200, body: { status: 'Success', message: 'all jobs where successfully stopped', code: 200 } });
+  // Stop-all marks the single job stopped before it answers, and leaves the batch's jobs alone.
+  expect(await stopFlags(singleBatch)).toEqual([true]);
+  expect(await stopFlags(batch)).toEqual([false, false]);
   await waitStatus(`/api/v1/jobs/${single}`, 'Stopped');
-  expect((await api().call('GET', `/api/v1/batches/${batch}`)).body.jobStatuses.map((j: any) => j.status)).not.toContain('Stopped');
   expect(await api().call('POST', '/api/v1/batches/stop')).toEqual({ status: 200, body: { status: 'Success', message: 'batches successfully stopped', code: 200 } });
+  expect(await stopFlags(batch)).toEqual([true, true]);
   await waitStatus(`/api/v1/batches/${batch}`, 'Completed');
+  expect((await api().call('GET', `/api/v1/batches/${batch}`)).body.jobStatuses.map((j: any) => j.status)).toEqual(['Stopped', 'Stopped']);
 });
 
 test('another job component\'s batches are invisible: not listed, not found, not deleted', async () => {
@@ -220,6 +252,31 @@ test('another job component\'s batches are invisible: not listed, not found, not
   expect((await api().call('DELETE', '/api/v1/batches/batch-etl-foreign')).status).toBe(404);
   expect((await api().call('POST', '/api/v1/jobs/batch-etl-foreign-abcdefgh/stop')).status).toBe(404);
   expect(await kube.get(paths(namespace).batch('batch-etl-foreign'))).toBeDefined();
+});
+
+test('a RadixBatch written by hand that names another Secret as a payload gets that job Failed, no Job, and a Warning Event', async () => {
+  const { namespace, kube } = running();
+  await kube.create(paths(namespace).secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } });
+  const labels = { 'app.kubernetes.io/managed-by': 'kubejobs-job-scheduler', 'radix-component': 'compute', 'radix-job-type': 'job-scheduler', 'radix-batch-type': 'batch' };
+  const component = { name: 'compute', image: 'registry.example.com/compute:1.0', schedulerPort: 9000, timeLimitSeconds: 60, backoffLimit: 0, payload: { path: '/compute/args' } };
+  await kube.create(paths(namespace).batches, {
+    apiVersion: 'kubejobs.dev/v1',
+    kind: 'RadixBatch',
+    metadata: { name: 'batch-compute-handmade', labels },
+    spec: { batchType: 'batch', component, jobs: [{ name: 'stealing', payloadSecretRef: { name: 'db-credentials', key: 'password' } }, { name: 'harmless' }] },
+  });
+  const message = 'job stealing: payloadSecretRef.name \'db-credentials\' is not a payload Secret of this batch: '
+    + 'it must be named \'batch-compute-handmade-payloads-<n>\' (the job-scheduler writes these); the job is not run';
+  const batch = await waitStatus('/api/v1/batches/batch-compute-handmade/jobs/stealing', 'Failed');
+  expect(batch).toMatchObject({ name: 'batch-compute-handmade-stealing', message });
+  await batchJob('batch-compute-handmade-harmless');
+  expect(await kube.get(paths(namespace).job('batch-compute-handmade-stealing'))).toBeUndefined();
+  const events = await waitFor('the Warning Event', async () => {
+    const list = await kube.list<Obj & { reason?: string; type?: string; message?: string }>(`/api/v1/namespaces/${namespace}/events`,
+      { fieldSelector: 'involvedObject.name=batch-compute-handmade' });
+    return list.items.find((e) => e.reason === 'InvalidPayloadSecretRef');
+  });
+  expect(events).toMatchObject({ type: 'Warning', message });
 });
 
 test('the OpenAPI document lists the 14 routes and the request schemas the server enforces', async () => {
@@ -246,7 +303,7 @@ describe('bad requests: 4xx with a Radix Status body that names the field and th
   const cases: Array<[string, string, string, unknown, () => { status: number; body: unknown }]> = [
     ['not JSON (job)', 'POST', '/api/v1/jobs', 'not json', () => inv('payload is invalid: the request body is not JSON: send a JSON object')],
     ['not JSON (batch)', 'POST', '/api/v1/batches', '{"jobScheduleDescriptions": [', () => inv('BatchScheduleDescription is invalid: the request body is not JSON: send a JSON object')],
-    ['a JSON array', 'POST', '/api/v1/jobs', [], () => inv('payload is invalid: the body: must be an object, got []')],
+    ['a JSON array', 'POST', '/api/v1/jobs', [], () => inv('payload is invalid: the body: must be an object, got an array of 0 items')],
     ['timeLimitSeconds 0', 'POST', '/api/v1/jobs', { timeLimitSeconds: 0 }, () => inv('payload is invalid: timeLimitSeconds: must be >= 1, got 0')],
     ['timeLimitSeconds as a string', 'POST', '/api/v1/jobs', { timeLimitSeconds: '10' }, () => inv('payload is invalid: timeLimitSeconds: must be an integer, got "10"')],
     ['negative backoffLimit', 'POST', '/api/v1/jobs', { backoffLimit: -1 }, () => inv('payload is invalid: backoffLimit: must be >= 0, got -1')],

@@ -10,6 +10,7 @@ import { freePorts } from '../cluster/free-port';
 import { applyManifests } from '../cluster/kube-helpers';
 import { serviceAccountUser } from '../cluster/kube-requests';
 import { writeKubeconfig } from '../cluster/kubeconfig-file';
+import { ManagedChild } from '../cluster/managed-child';
 import { ManagedProcess } from '../cluster/processes';
 import { requestServiceAccountToken } from '../cluster/service-account-token';
 import { productionBundle } from '../controller/production-bundle';
@@ -27,6 +28,8 @@ export interface SchedulerInstall {
   /** The Deployment's container args, as synthesised. */
   readonly args: string[];
   readonly port: number;
+  /** Writes a kubeconfig with the ServiceAccount's token for another server (e.g. a fault proxy's URL); returns its path. */
+  kubeconfigVia(server: string): string;
 }
 
 /** Synthesises the construct with `props` in `namespace` and installs its identity and definition. */
@@ -50,11 +53,13 @@ export async function installScheduler(plane: ControlPlane, namespace: string, p
   const definitionPath = path.join(dir, 'job-definition.json');
   fs.writeFileSync(definitionPath, Object.values(configMap.data)[0]!);
   const deployment = objects.find((o) => o.kind === 'Deployment') as KubernetesObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-  return { namespace, objects, kubeconfigPath, definitionPath, args: deployment.spec.template.spec.containers[0]!.args, port: port! };
+  const kubeconfigVia = (server: string) => writeKubeconfig(fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-scheduler-via-')) + '/kubeconfig',
+    { server, user, caData: plane.caData, credentials: { token } });
+  return { namespace, objects, kubeconfigPath, definitionPath, args: deployment.spec.template.spec.containers[0]!.args, port: port!, kubeconfigVia };
 }
 
 /** A `kubejobs job-scheduler` child process run from the production bundle with the Deployment's args. */
-export class SchedulerProcess {
+export class SchedulerProcess extends ManagedChild {
   /**
    * Starts it with the construct's args, except that the definition path points at the local copy
    * and every server listens on 127.0.0.1 (the tests' rule), plus `extraArgs`.
@@ -81,29 +86,26 @@ export class SchedulerProcess {
   }
 
   private constructor(
-    private readonly process: ManagedProcess,
+    process: ManagedProcess,
     /** Port of the REST API. */
     public readonly port: number,
     public readonly healthPort: number,
     public readonly metricsPort: number,
-    public readonly logFile: string,
-  ) {}
+    logFile: string,
+  ) {
+    super(process, logFile);
+  }
 
   /** `http://127.0.0.1:<port>`. */
   public get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The OS process id. */
-  public get pid(): number {
-    return this.process.pid as number;
-  }
-
   /** Waits until /readyz answers 200. */
   public async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.process.exit !== undefined) throw new Error(`the job-scheduler exited before it was ready:\n${this.logTail()}`);
+      if (this.hasExited) throw new Error(`the job-scheduler exited before it was ready:\n${this.logTail()}`);
       try {
         if ((await fetch(`http://127.0.0.1:${this.healthPort}/readyz`)).status === 200) {
           // The API port opens right after the probes.
@@ -132,30 +134,5 @@ export class SchedulerProcess {
       // not JSON
     }
     return { status: res.status, body: parsed };
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  public stop(graceMs = 10_000): ReturnType<ManagedProcess['stop']> {
-    return this.process.stop(graceMs);
-  }
-
-  /** SIGKILL. */
-  public async kill(): Promise<void> {
-    try {
-      process.kill(this.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await this.process.exited;
-  }
-
-  /** The whole log. */
-  public log(): string {
-    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf-8') : '';
-  }
-
-  /** The last lines of the log. */
-  public logTail(lines = 60): string {
-    return this.log().split('\n').slice(-lines).join('\n');
   }
 }

@@ -54,3 +54,70 @@ test('clients that disconnect before their request is answered give their slot b
 test('incoming requests have a deadline (Node and fastify default to none)', () => {
   expect(app.server.requestTimeout).toBe(60_000);
 });
+
+describe('with a byte budget and a store that fails', () => {
+  const logged: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const failing = {
+    list: async () => {
+      throw new Error('the Kubernetes API server answered 503: etcd is unavailable');
+    },
+    get: async () => undefined,
+  } as unknown as BatchStore;
+  const capture = {
+    error: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }),
+    warn: () => undefined,
+    info: () => undefined,
+    debug: () => undefined,
+  } as never;
+  let small: FastifyInstance;
+  let smallPort: number;
+  let bodyBytes = 0;
+  beforeEach(async () => {
+    logged.length = 0;
+    small = await buildServer({
+      definition: definition as never,
+      store: failing,
+      log: capture,
+      bodyLimitBytes: 1000,
+      maxInFlight: 4,
+      maxWaiting: 4,
+      maxInFlightBytes: 1000,
+      onBodyBytes: (n) => (bodyBytes = n),
+    });
+    await small.listen({ host: '127.0.0.1', port: 0 });
+    smallPort = (small.server.address() as AddressInfo).port;
+  });
+  afterEach(async () => {
+    small.server.closeAllConnections();
+    await small.close();
+  });
+
+  test('a request waits while the bodies in flight fill the byte budget, though request slots are free (before: served at once)', async () => {
+    const socket = net.connect(smallPort, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((connected) => socket.once('connect', connected));
+    // 1000 bytes announced, 10 sent: the whole budget is held while the rest does not come.
+    socket.write('POST /api/v1/jobs HTTP/1.1\r\nHost: scheduler\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jobId":');
+    await waitFor('the first request to hold the budget', async () => bodyBytes === 1000);
+    let answered = false;
+    const second = fetch(`http://127.0.0.1:${smallPort}/api/v1/jobs`, { method: 'POST', body: '{"jobId": 5}', headers: { 'content-type': 'application/json' } })
+      .then((r) => {
+        answered = true;
+        return r;
+      });
+    // A GET has no body and takes no bytes: it is served meanwhile, while the POST still waits.
+    expect((await fetch(`http://127.0.0.1:${smallPort}/api/v1/openapi.json`)).status).toBe(200);
+    expect(answered).toBe(false);
+    socket.destroy();
+    expect((await second).status).toBe(422);
+  });
+
+  test('a 5xx answer is logged with its method, route, code and message, never the body', async () => {
+    const res = await fetch(`http://127.0.0.1:${smallPort}/api/v1/jobs`);
+    expect(res.status).toBe(500);
+    expect(logged).toEqual([{
+      message: 'request failed',
+      fields: { method: 'GET', route: '/api/v1/jobs', code: 500, reason: 'InternalError', err: 'the Kubernetes API server answered 503: etcd is unavailable' },
+    }]);
+  });
+});

@@ -60,9 +60,27 @@ test('Create, then Update events with only the jobs whose status changed; batchS
   // The rule "any job Failed => Failed" gives the batch its status while job a still runs.
   expect(failedEvent.status).toBe('Failed');
   expect((await scheduler.call('GET', `/api/v1/batches/${name}`)).body.status).toBe('Failed');
-  // Every event names only changed jobs: no job appears twice with the same status.
-  const seen = events().flatMap((e) => e.jobStatuses.map((j: any) => `${j.name}=${j.status}`));
+  // Every event names only changed jobs: no job appears twice with the same status and message.
+  const seen = events().flatMap((e) => e.jobStatuses.map((j: any) => `${j.name}=${j.status}=${j.message}`));
   expect(new Set(seen).size).toBe(seen.length);
+
+  // Deleting the batch sends Radix's Delete event: the batch as it was, with every job.
+  expect((await scheduler.call('DELETE', `/api/v1/batches/${name}`)).status).toBe(200);
+  const deleted = await waitFor('the Delete event', async () => events().find((e) => e.event === 'Delete'));
+  expect(deleted).toMatchObject({ path: '/hook', name, batchId: 'b-1', batchType: 'batch', status: 'Failed' });
+  expect(deleted.jobStatuses.map((j: any) => [j.name, j.status])).toEqual([[jobA, 'Running'], [jobB, 'Failed']]);
+});
+
+test('DELETE of a single job sends a Delete event for its batch', async () => {
+  const { scheduler } = running();
+  const created = await scheduler.call('POST', '/api/v1/jobs', { jobId: 'solo' });
+  const name: string = created.body.name;
+  const batchName = name.slice(0, name.lastIndexOf('-'));
+  await waitFor('the Create event', async () => received.find((e) => e.name === batchName && e.event === 'Create'));
+  expect((await scheduler.call('DELETE', `/api/v1/jobs/${name}`)).status).toBe(200);
+  const deleted = await waitFor('the Delete event', async () => received.find((e) => e.name === batchName && e.event === 'Delete'));
+  expect(deleted).toMatchObject({ batchType: 'job', event: 'Delete' });
+  expect(deleted.jobStatuses.map((j: any) => [j.name, j.jobId])).toEqual([[name, 'solo']]);
 });
 
 test('a payload for a component without a payload path is a 422 that says what to fix (upstream: 500)', async () => {

@@ -1,5 +1,6 @@
-import { decide, ObservedJob } from './decide';
-import { batchEvent, sendBatchEvent } from './webhook';
+import { decide, INVALID_PAYLOAD_SECRET_REASON, ObservedJob } from './decide';
+import { ObservedPod } from './pod-status';
+import { batchEvent, qualifyWebhookUrl, sendBatchEvent } from './webhook';
 import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
 import { RADIX_BATCH } from '../../api';
 import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
@@ -8,13 +9,14 @@ import { sameJson } from '../generic-job/reconciler';
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { KubeApiError, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
-import { BATCH_CHILD_SELECTOR } from './render-job';
+import { BATCH_CHILD_LABELS, BATCH_CHILD_SELECTOR } from './render-job';
 
 const FIELD_MANAGER = 'kubejobs-controller';
 /** The RadixBatch kind. */
 export const RADIX_BATCH_RESOURCE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
 const JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
 const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
 /** Children created at once per batch: a 500-job batch must not open 500 requests. */
 const CREATE_CONCURRENCY = 16;
 
@@ -30,6 +32,8 @@ export class RadixBatchReconciler implements Reconciler {
   public readonly owned = [
     { ...JOB, labelSelector: BATCH_CHILD_SELECTOR },
     { ...SERVICE, labelSelector: BATCH_CHILD_SELECTOR },
+    // Pods are controlled by their Job; their label names the batch (for podStatuses and messages).
+    { ...POD, labelSelector: BATCH_CHILD_SELECTOR, primaryNameLabel: BATCH_CHILD_LABELS.batchName },
   ];
 
   public async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -40,7 +44,12 @@ export class RadixBatchReconciler implements Reconciler {
     const uid = batch.metadata.uid as string;
     const jobs = ctx.owned('Job').listControlledBy(uid) as ObservedJob[];
     const services = ctx.owned('Service').listControlledBy(uid);
-    const plan = decide(batch, jobs, services, new Date().toISOString());
+    const pods = ctx.owned('Pod');
+    const podsOf = (job: ObservedJob) => pods.listControlledBy(job.metadata!.uid as string) as ObservedPod[];
+    const plan = decide(batch, jobs, services, new Date().toISOString(), podsOf);
+    for (const r of plan.refused) {
+      void ctx.events.record(batch as unknown as KubeObject, 'Warning', INVALID_PAYLOAD_SECRET_REASON, r.message);
+    }
 
     const writer = new ChildWriter(ctx.client, FIELD_MANAGER);
     const failures: string[] = [];
@@ -74,7 +83,7 @@ export class RadixBatchReconciler implements Reconciler {
     if (!sameJson(status, batch.status ?? {})) {
       await this.writeStatus(ctx, batch, status);
       const event = batchEvent(batch, batch.status, status);
-      if (event) void sendBatchEvent(batch.spec.component.notifications!.webhook!, event, ctx.log);
+      if (event) void sendBatchEvent(qualifyWebhookUrl(batch.spec.component.notifications!.webhook!, namespace!), event, ctx.log);
     }
     return {};
   }

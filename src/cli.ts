@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CliIo, PROCESS_IO } from './cli/io';
+import { runCli } from './cli/run';
+import { submitCommand } from './cli/submit';
 import { ArenaScheduleReconciler } from './controller/arena-schedule/reconciler';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
@@ -31,7 +34,7 @@ function parseDuration(value: string): number {
 }
 
 /** The `kubejobs` command line. */
-export function buildProgram(): Command {
+export function buildProgram(io: CliIo = PROCESS_IO): Command {
   const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
   program
     .command('controller')
@@ -150,6 +153,7 @@ export function buildProgram(): Command {
       const log = createLogger(opts.logLevel, 'kubejobs-job-scheduler');
       await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
     });
+  program.addCommand(submitCommand(io));
   return program;
 }
 
@@ -166,8 +170,11 @@ function parsePositiveInteger(value: string): number {
 }
 
 if (require.main === module) {
-  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
-    process.stderr.write(`kubejobs: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+  // Exit codes: 0 done, 1 error, 2 usage (see runCli). The servers keep running once started;
+  // the one-shot commands exit at once rather than wait for idle keep-alive sockets to close.
+  const args = process.argv.slice(2);
+  const serving = args[0] === 'controller' || args[0] === 'job-scheduler';
+  void runCli(buildProgram(), args).then((code) => {
+    if (code !== 0 || !serving) process.exit(code);
   });
 }

@@ -48,7 +48,7 @@ const FLAG_OF_PROP: Record<string, string> = {
 
 /** Completes a construct message with the flags behind the props it names. */
 export function explainWithFlags(message: string, flagOfProp: Record<string, string> = FLAG_OF_PROP): string {
-  const flags = Object.entries(flagOfProp).filter(([prop]) => message.includes(`'${prop}'`)).map(([, flag]) => flag);
+  const flags = Object.entries(flagOfProp).filter(([prop]) => message.includes(`'${prop}'`) || message.includes(`'${prop}[`)).map(([, flag]) => flag);
   return flags.length > 0 ? `${message} (set by ${[...new Set(flags)].join(', ')})` : message;
 }
 
@@ -94,7 +94,8 @@ export interface AppWrapperFlags {
   partitionSize: number;
 }
 
-function parseCpu(value: string): kplus.Cpu {
+/** CPU cores: `2`, `0.5` or `500m`. */
+export function parseCpu(value: string): kplus.Cpu {
   const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(value);
   if (!match) throw new InvalidArgumentError('Expected CPU cores such as 2, 0.5 or 500m.');
   return match[2] === 'm' ? kplus.Cpu.millis(Number(match[1])) : kplus.Cpu.millis(Math.round(Number(match[1]) * 1000));
@@ -102,7 +103,8 @@ function parseCpu(value: string): kplus.Cpu {
 
 const SIZE_UNITS: Record<string, (n: number) => Size> = { Ki: Size.kibibytes, Mi: Size.mebibytes, Gi: Size.gibibytes, Ti: Size.tebibytes };
 
-function parseSize(value: string): Size {
+/** A size in Ki, Mi, Gi or Ti. */
+export function parseSize(value: string): Size {
   const match = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(value);
   if (!match) throw new InvalidArgumentError('Expected a whole size in Ki, Mi, Gi or Ti, such as 512Mi or 2Gi.');
   return SIZE_UNITS[match[2]!]!(Number(match[1]));

@@ -2,7 +2,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliIo, PROCESS_IO } from './cli/io';
 import { runCli } from './cli/run';
-import { submitCommand } from './cli/submit';
 import { ArenaScheduleReconciler } from './controller/arena-schedule/reconciler';
 import { GenericJobReconciler } from './controller/generic-job/reconciler';
 import { loadClusterCredentials } from './controller/kubeconfig';
@@ -34,7 +33,7 @@ function parseDuration(value: string): number {
 }
 
 /** The `kubejobs` command line. */
-export function buildProgram(io: CliIo = PROCESS_IO): Command {
+export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands?: boolean } = {}): Command {
   const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
   program
     .command('controller')
@@ -153,7 +152,14 @@ export function buildProgram(io: CliIo = PROCESS_IO): Command {
       const log = createLogger(opts.logLevel, 'kubejobs-job-scheduler');
       await runJobScheduler({ ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, log });
     });
-  program.addCommand(submitCommand(io));
+  if (options.terminalCommands ?? true) {
+    // Loaded only when needed: the constructs (cdk8s) would cost the controller memory for nothing.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { submitCommand } = require('./cli/submit') as typeof import('./cli/submit');
+    const { deleteCommand, getCommand, listCommand, waitCommand } = require('./cli/jobs') as typeof import('./cli/jobs');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    for (const command of [submitCommand(io), listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io)]) program.addCommand(command);
+  }
   return program;
 }
 
@@ -174,7 +180,7 @@ if (require.main === module) {
   // the one-shot commands exit at once rather than wait for idle keep-alive sockets to close.
   const args = process.argv.slice(2);
   const serving = args[0] === 'controller' || args[0] === 'job-scheduler';
-  void runCli(buildProgram(), args).then((code) => {
+  void runCli(buildProgram(PROCESS_IO, { terminalCommands: !serving }), args).then((code) => {
     if (code !== 0 || !serving) process.exit(code);
   });
 }

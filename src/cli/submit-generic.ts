@@ -28,6 +28,8 @@ export interface GenericJobFlags {
   failureRule?: FinishRule[];
   port?: Array<{ name?: string; port: number }>;
   env?: Record<string, string>;
+  annotation?: Record<string, string>;
+  label?: Record<string, string>;
   cpu?: kplus.Cpu;
   memory?: ReturnType<typeof parseSize>;
   workingDir?: string;
@@ -93,6 +95,7 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
       type,
       replicas,
       restartPolicy: flags.restartPolicy?.[type],
+      podMetadata: flags.annotation || flags.label ? { annotations: flags.annotation, labels: flags.label } : undefined,
       containers: [{
         name: 'main',
         image: flags.image!,
@@ -128,6 +131,8 @@ export function genericJobCommand(io: CliIo): Command {
     .option('--failure-rule <RULE>', 'the job fails when these replicas fail, same syntax (repeatable; default: any replica out of restarts)', parseRule)
     .option('--port <[NAME=]PORT>', 'port of the per-replica headless Services <name>-<type>-<rank> (repeatable)', parseServicePort)
     .option('--env <KEY=VALUE>', 'environment variable of the container (repeatable)', keyValue)
+    .option('--annotation <KEY=VALUE>', 'annotation of every pod (repeatable)', keyValue)
+    .option('--label <KEY=VALUE>', 'label of every pod (repeatable)', keyValue)
     .option('--cpu <cores>', 'CPU per pod (request and limit), e.g. 4 or 500m', parseCpu)
     .option('--memory <size>', 'memory per pod (request and limit), e.g. 16Gi', parseSize)
     .option('--working-dir <dir>', 'working directory of the container (default: the image\'s)')

@@ -155,10 +155,20 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
   if (options.terminalCommands ?? true) {
     // Loaded only when needed: the constructs (cdk8s) would cost the controller memory for nothing.
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const { submitCommand } = require('./cli/submit') as typeof import('./cli/submit');
     const { deleteCommand, getCommand, listCommand, waitCommand } = require('./cli/jobs') as typeof import('./cli/jobs');
+    let submit: Command;
+    try {
+      submit = (require('./cli/submit') as typeof import('./cli/submit')).submitCommand(io);
+    } catch (err) {
+      // The container image ships without the constructs' peer dependencies.
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+      submit = new Command('submit').description('Submit a job built from flags (needs cdk8s, cdk8s-plus-28 and constructs installed)')
+        .allowUnknownOption().argument('[args...]').action(() => {
+          throw new Error(`kubejobs submit builds the constructs, which need their peer dependencies: npm install cdk8s cdk8s-plus-28 constructs (${(err as Error).message.split('\n')[0]})`);
+        });
+    }
     /* eslint-enable @typescript-eslint/no-require-imports */
-    for (const command of [submitCommand(io), listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io)]) program.addCommand(command);
+    for (const command of [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io)]) program.addCommand(command);
   }
   return program;
 }

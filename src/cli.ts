@@ -167,8 +167,11 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
           throw new Error(`kubejobs submit builds the constructs, which need their peer dependencies: npm install cdk8s cdk8s-plus-28 constructs (${(err as Error).message.split('\n')[0]})`);
         });
     }
+    const { completionCommand } = require('./cli/completion') as typeof import('./cli/completion');
+    for (const command of [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io), completionCommand(io, () => program)]) {
+      program.addCommand(command);
+    }
     /* eslint-enable @typescript-eslint/no-require-imports */
-    for (const command of [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io)]) program.addCommand(command);
   }
   return program;
 }

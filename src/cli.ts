@@ -168,7 +168,10 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
         });
     }
     const { completionCommand } = require('./cli/completion') as typeof import('./cli/completion');
-    for (const command of [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io), completionCommand(io, () => program)]) {
+    const { logsCommand } = require('./cli/logs') as typeof import('./cli/logs');
+    const terminal = [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io), logsCommand(io)];
+    terminal.push(completionCommand(io, () => program));
+    for (const command of terminal) {
       program.addCommand(command);
     }
     /* eslint-enable @typescript-eslint/no-require-imports */

@@ -27,7 +27,7 @@ test('zsh completion loads bashcompinit first; an unknown shell is a usage error
   expect(await kubejobs('completion', 'fish')).toEqual({ code: 2, stdout: '', stderr: 'error: unknown shell \'fish\': use bash or zsh\n' });
 });
 
-test.each(['submit', 'list', 'get', 'wait', 'delete', 'completion', 'submit genericjob', 'submit appwrapperjob'])('`%s --help` shows an example', async (command) => {
+test.each(['submit', 'list', 'get', 'wait', 'delete', 'logs', 'completion', 'submit genericjob', 'submit appwrapperjob'])('`%s --help` shows an example', async (command) => {
   const result = await kubejobs(...command.split(' '), '--help');
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/\nExamples?:\n {2}\S/);

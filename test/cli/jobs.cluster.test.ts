@@ -75,6 +75,18 @@ test('submit -> list -> get -> wait -> delete a GenericJob', async () => {
   expect(asYaml.stdout).toContain('kind: GenericJob\n');
   expect(asYaml.stdout).toContain('phase: Succeeded\n');
 
+  // Logs: the pod is chosen (master rank 0 by default) and asked for its log; KWOK pods have no
+  // kubelet behind their node, so the apiserver's answer is an error naming the pod and node.
+  const logs = await kubejobs('logs', 'mnist', '--namespace', ns, '--tail', '5');
+  expect(logs.code).toBe(1);
+  expect(logs.stderr).toMatch(/^error: pod mnist-master-0 on node cpu-0: /);
+  const noSuchReplica = await kubejobs('logs', 'mnist', '--namespace', ns, '--replica', 'worker-5');
+  expect(noSuchReplica).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'error: genericjob \'mnist\' has no pod mnist-worker-5: its pods are mnist-master-0, mnist-worker-0; pick one with --replica TYPE-RANK, e.g. --replica worker-0\n',
+  });
+
   const deleted = await kubejobs('delete', 'mnist', '--namespace', ns, '--type', 'genericjob');
   expect(deleted).toEqual({ code: 0, stdout: 'genericjob/mnist deleted\n', stderr: '' });
   const gone = await kubejobs('get', 'mnist', '--namespace', ns);

@@ -17,7 +17,7 @@ test('bash completion: commands, subcommands, then the flags of the command type
   const { code, stdout } = await kubejobs('completion', 'bash');
   expect(code).toBe(0);
   expect(complete(stdout, ['kubejobs', 'su'])).toEqual(['submit']);
-  expect(complete(stdout, ['kubejobs', 'submit', 'a'])).toEqual(['appwrapperjob']);
+  expect(complete(stdout, ['kubejobs', 'submit', 'a'])).toEqual(['appwrapperjob', 'arenajob']);
   expect(complete(stdout, ['kubejobs', 'submit', 'genericjob', '--name', 'x', '--re'])).toEqual(['--replica', '--restart-policy']);
   expect(complete(stdout, ['kubejobs', 'wait', 'job', '--f'])).toEqual(['--for']);
 });

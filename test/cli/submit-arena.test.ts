@@ -45,7 +45,10 @@ test.each([
 
 test('a construct error names the flag: a bad cron expression', async () => {
   const result = await kubejobs('submit', 'arenajob', '--name', 'x', '--config', 'c', '--schedule', 'every day', '--dry-run');
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(/^error: .*'schedule.*\(set by --schedule, --time-zone, --concurrency-policy\)\n$/);
+  expect(result).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'error: \'schedule\' (\'every day\' in \'UTC\') is invalid: it has 2 fields; use five: minute hour day-of-month month day-of-week, '
+      + 'e.g. \'0 2 * * *\' (set by --schedule, --time-zone, --concurrency-policy)\n',
+  });
 });

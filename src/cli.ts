@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CliIo, PROCESS_IO } from './cli/io';
+import { runCli } from './cli/run';
 import { ArenaConfigReconciler } from './controller/arena-config/reconciler';
 import { ArenaJobReconciler } from './controller/arena-job/reconciler';
 import { DEFAULT_ARENA_WORKER_IMAGE } from './controller/arena-job/render-worker-job';
@@ -37,8 +39,8 @@ function parseDuration(value: string): number {
 }
 
 /** The `kubejobs` command line. */
-export function buildProgram(): Command {
-  const program = new Command('kubejobs').description('kubejobs runtime: the controller of GenericJob, ArenaJob and RadixBatch resources, and the Radix job-scheduler.').version(PACKAGE_VERSION);
+export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands?: boolean } = {}): Command {
+  const program = new Command('kubejobs').description('kubejobs: the controller of GenericJob, ArenaJob and RadixBatch resources, the Radix job-scheduler, and terminal commands to submit and follow jobs.').version(PACKAGE_VERSION);
   program
     .command('controller')
     .description('Run the controller: reconcile GenericJobs, the Arena chain (ArenaSource, Provider, ArenaConfig, ArenaJob) and RadixBatches in one or all namespaces.')
@@ -173,6 +175,30 @@ export function buildProgram(): Command {
         ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, shutdownDrainMs: opts.shutdownDrain, log,
       });
     });
+  if (options.terminalCommands ?? true) {
+    // Loaded only when needed: the constructs (cdk8s) would cost the controller memory for nothing.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { deleteCommand, getCommand, listCommand, waitCommand } = require('./cli/jobs') as typeof import('./cli/jobs');
+    let submit: Command;
+    try {
+      submit = (require('./cli/submit') as typeof import('./cli/submit')).submitCommand(io);
+    } catch (err) {
+      // The container image ships without the constructs' peer dependencies.
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+      submit = new Command('submit').description('Submit a job built from flags (needs cdk8s, cdk8s-plus-28 and constructs installed)')
+        .allowUnknownOption().argument('[args...]').action(() => {
+          throw new Error(`kubejobs submit builds the constructs, which need their peer dependencies: npm install cdk8s cdk8s-plus-28 constructs (${(err as Error).message.split('\n')[0]})`);
+        });
+    }
+    const { completionCommand } = require('./cli/completion') as typeof import('./cli/completion');
+    const { logsCommand } = require('./cli/logs') as typeof import('./cli/logs');
+    const terminal = [submit, listCommand(io), getCommand(io), waitCommand(io), deleteCommand(io), logsCommand(io)];
+    terminal.push(completionCommand(io, () => program));
+    for (const command of terminal) {
+      program.addCommand(command);
+    }
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
   return program;
 }
 
@@ -189,8 +215,11 @@ function parsePositiveInteger(value: string): number {
 }
 
 if (require.main === module) {
-  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
-    process.stderr.write(`kubejobs: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+  // Exit codes: 0 done, 1 error, 2 usage (see runCli). The servers keep running once started;
+  // the one-shot commands exit at once rather than wait for idle keep-alive sockets to close.
+  const args = process.argv.slice(2);
+  const serving = args[0] === 'controller' || args[0] === 'job-scheduler';
+  void runCli(buildProgram(PROCESS_IO, { terminalCommands: !serving }), args).then((code) => {
+    if (code !== 0 || !serving) process.exit(code);
   });
 }

@@ -251,6 +251,28 @@ export class KubeClient {
     return { done, abort };
   }
 
+  /**
+   * GETs a plain-text stream (a pod's log), handing each chunk to `onChunk`; resolves when the
+   * server ends it. The client's timeout bounds only the wait for the response headers, so a
+   * followed log (`follow=true`) streams until the server closes it or `signal` aborts it.
+   */
+  public async stream(
+    path: string, query: Record<string, string | number | undefined>, onChunk: (chunk: string) => void, signal?: AbortSignal,
+  ): Promise<void> {
+    const { res, finish } = await this.send('GET', withQuery(path, query), undefined, undefined, { signal });
+    if (res.statusCode !== 200) {
+      const text = await readAll(res).finally(() => finish(res.statusCode ?? 0));
+      throw errorFrom(res.statusCode ?? 0, text);
+    }
+    finish(200, { keepSignal: true });
+    res.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (chunk: string) => onChunk(chunk));
+      res.on('end', () => resolve());
+      res.on('error', (err) => (signal?.aborted ? resolve() : reject(err)));
+    });
+  }
+
   /** A request with a JSON answer, bounded by the client's timeout (or `options.timeoutMs`). */
   public async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json', options: RequestOptions = {}): Promise<T> {
     const { res, finish } = await this.send(method, path, body, contentType, options);

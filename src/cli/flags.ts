@@ -1,0 +1,53 @@
+import { Duration } from 'cdk8s';
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Flag parsers of the `kubejobs` terminal commands. Commander prefixes their messages with
+ * `option '--flag <value>' argument 'x' is invalid.`, so each message only has to say what is
+ * expected and how to fix it.
+ */
+
+const GO_DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A Go duration (`time.ParseDuration` without the sub-millisecond units), as arena's flags take:
+ * `90s`, `1m30s`, `1h`, `500ms`.
+ */
+export function parseGoDuration(value: string): Duration {
+  const parts = value.match(/(\d+(?:\.\d+)?)(ms|s|m|h)/g);
+  if (value === '0') return Duration.millis(0);
+  if (!parts || parts.join('') !== value) {
+    throw new InvalidArgumentError('Expected a Go duration such as 90s, 5m, 1m30s or 1h.');
+  }
+  let ms = 0;
+  for (const part of parts) {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part)!;
+    ms += Number(n) * GO_DURATION_UNITS_MS[unit!]!;
+  }
+  return Duration.millis(Math.round(ms));
+}
+
+/** An integer parser for a flag, at least `min`. */
+export function integerAtLeast(min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(`Expected an integer of at least ${min}.`);
+    }
+    return n;
+  };
+}
+
+/** A repeatable `KEY=VALUE` flag (`--env A=1 --env B=2`), collected into an object. */
+export function keyValue(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('Expected KEY=VALUE, e.g. LR=0.01; repeat the flag for more.');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** Parses `true`/`false` for flags written `--flag=false`. */
+export function parseBooleanFlag(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError('Expected true or false.');
+}

@@ -1,0 +1,122 @@
+import { APP_WRAPPER, ARENA_JOB, GENERIC_JOB } from '../api';
+import type { CustomResourceDefinitionSpec } from '../api/crd';
+
+/** A job object as read from the API server (only the fields the terminal commands read). */
+export interface JobObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; creationTimestamp?: string; uid?: string; [key: string]: unknown };
+  spec?: Record<string, any>;
+  status?: Record<string, any>;
+}
+
+/** Arena's job statuses, which `list` and `get` show. */
+export type ArenaStatus = 'PENDING' | 'QUEUING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SUSPENDED' | 'UNKNOWN';
+
+/** How the terminal commands read one kind of job. */
+export interface JobKind {
+  /** The `--type` value, e.g. `genericjob`. */
+  readonly type: string;
+  readonly definition: Pick<CustomResourceDefinitionSpec, 'group' | 'version' | 'kind' | 'plural'>;
+  /** The job's status as Arena shows it. */
+  status(job: JobObject): ArenaStatus;
+  /** Replicas or progress, e.g. `2/3` (running or done / total). */
+  progress(job: JobObject): string;
+  /** GPUs the job requests in all. */
+  gpus(job: JobObject): number;
+  /** Label selector of the job's pods; undefined when pods cannot be found by label (ArenaJob: its runtime is not settled). */
+  podSelector(name: string): string | undefined;
+}
+
+const podGpus = (template: any): number =>
+  (template?.spec?.containers ?? []).reduce((n: number, c: any) => n + Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'] ?? 0), 0);
+
+/** GenericJob phases as Arena names them (Paused and Resuming are still running jobs). */
+export function genericJobStatus(job: JobObject): ArenaStatus {
+  switch (job.status?.phase) {
+    case undefined: case 'Pending': return 'PENDING';
+    case 'Running': case 'Paused': case 'Resuming': return 'RUNNING';
+    case 'Succeeded': return 'SUCCEEDED';
+    case 'Failed': return 'FAILED';
+    default: return 'UNKNOWN';
+  }
+}
+
+/**
+ * AppWrapper phases as the arena fork maps them (`trainer_appwrapper.go` GetStatus): not yet
+ * admitted is QUEUING; Running with the Unhealthy condition is FAILED; resetting is PENDING.
+ */
+export function appWrapperStatus(job: JobObject): ArenaStatus {
+  const unhealthy = (job.status?.conditions ?? []).some((c: any) => c.type === 'Unhealthy' && c.status === 'True');
+  switch (job.status?.phase ?? '') {
+    case '': case 'Suspended': return 'QUEUING';
+    case 'Resuming': return 'RUNNING';
+    case 'Running': return unhealthy ? 'FAILED' : 'RUNNING';
+    case 'Succeeded': return 'SUCCEEDED';
+    case 'Failed': return 'FAILED';
+    case 'Resetting': case 'Suspending': case 'Terminating': return 'PENDING';
+    default: return 'UNKNOWN';
+  }
+}
+
+/** ArenaJob phases; a cancelled run is shown FAILED, as Arena has no cancelled status. */
+export function arenaJobStatus(job: JobObject): ArenaStatus {
+  switch (job.status?.phase) {
+    case undefined: case 'Pending': return 'PENDING';
+    case 'Running': return 'RUNNING';
+    case 'Succeeded': return 'SUCCEEDED';
+    case 'Failed': case 'Cancelled': return 'FAILED';
+    default: return 'UNKNOWN';
+  }
+}
+
+/** The kinds the terminal commands know, in `list` order. */
+export const JOB_KINDS: readonly JobKind[] = [
+  {
+    type: 'genericjob',
+    definition: GENERIC_JOB,
+    status: genericJobStatus,
+    progress: (job) => {
+      const total = (job.spec?.replicaSpecs ?? []).reduce((n: number, r: any) => n + (r.replicas ?? 1), 0);
+      const a = job.status?.aggregate ?? {};
+      return `${(a.running ?? 0) + (a.succeeded ?? 0)}/${total}`;
+    },
+    gpus: (job) => (job.spec?.replicaSpecs ?? []).reduce((n: number, r: any) => n + (r.replicas ?? 1) * podGpus(r.template), 0),
+    podSelector: (name) => `genericjob=${name}`,
+  },
+  {
+    type: 'appwrapperjob',
+    definition: APP_WRAPPER,
+    status: appWrapperStatus,
+    progress: (job) => {
+      const sets = (job.spec?.components ?? []).flatMap((c: any) => c.podSets ?? []);
+      return `${sets.reduce((n: number, s: any) => n + (s.replicas ?? 1), 0)} pods`;
+    },
+    gpus: (job) => Number(job.metadata.annotations && (job.metadata.annotations as Record<string, string>).requestGPUsOfJobOwner || 0),
+    podSelector: (name) => `workload.codeflare.dev/appwrapper=${name}`,
+  },
+  {
+    type: 'arenajob',
+    definition: ARENA_JOB,
+    status: arenaJobStatus,
+    progress: (job) => {
+      const p = job.status?.progress ?? {};
+      return p.total !== undefined ? `${p.completed ?? 0}/${p.total}` : '-';
+    },
+    gpus: () => 0,
+    podSelector: () => undefined,
+  },
+];
+
+/** The kind of a `--type` value; the error lists the valid ones. */
+export function kindOf(type: string): JobKind {
+  const kind = JOB_KINDS.find((k) => k.type === type || k.definition.kind.toLowerCase() === type.toLowerCase());
+  if (!kind) throw new Error(`unknown --type '${type}': use one of ${JOB_KINDS.map((k) => k.type).join(', ')}`);
+  return kind;
+}
+
+/** The collection path of a kind in a namespace (all namespaces when undefined). */
+export function collectionPath(kind: JobKind, namespace: string | undefined): string {
+  const d = kind.definition;
+  return `/apis/${d.group}/${d.version}${namespace === undefined ? '' : `/namespaces/${namespace}`}/${d.plural}`;
+}

@@ -1,0 +1,62 @@
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { kubejobs } from './run-in-process';
+import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../../src';
+
+function constructYaml(props: GenericJobProps): string {
+  const app = new App();
+  const chart = new Chart(app, 'app');
+  new GenericJob(chart, 'job', props);
+  return app.synthYaml();
+}
+
+const container = (extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps => ({
+  name: 'main', image: 'python:3.12', command: ['sh', '-c', 'python train.py'], ...extra,
+});
+
+test('replica types, rules, ports and env: --dry-run prints what the GenericJob construct synthesises for the same props', async () => {
+  const result = await kubejobs('submit', 'genericjob', '--name', 'mnist', '--image', 'python:3.12', '--namespace', 'ml',
+    '--replica', 'master=1', '--replica', 'worker=2', '--restart-policy', 'worker=OnFailure:3',
+    '--success-rule', 'master=0', '--failure-rule', 'master=0;worker=0,1', '--port', '2222', '--env', 'LR=0.1',
+    '--cleanup-policy', 'Unfinished', '--dry-run', 'python', 'train.py');
+  const env = { LR: kplus.EnvValue.fromValue('0.1') };
+  expect(result).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: constructYaml({
+      metadata: { name: 'mnist', namespace: 'ml' },
+      replicaSpecs: [
+        { type: 'master', replicas: 1, containers: [container({ envVariables: env })] },
+        { type: 'worker', replicas: 2, restartPolicy: ReplicaRestartPolicy.onFailure(3), containers: [container({ envVariables: env })] },
+      ],
+      successRules: [FinishRule.ranks('master', 0)],
+      failureRules: [FinishRule.of({ master: [0], worker: [0, 1] })],
+      servicePorts: [{ port: 2222 }],
+      cleanUpPolicy: CleanUpPolicy.UNFINISHED,
+    }),
+  });
+});
+
+test('without --replica: one worker', async () => {
+  const result = await kubejobs('submit', 'genericjob', '--name', 'one', '--image', 'python:3.12', '--dry-run', 'python train.py');
+  expect(result.stdout).toBe(constructYaml({ metadata: { name: 'one' }, replicaSpecs: [{ type: 'worker', replicas: 1, containers: [container()] }] }));
+});
+
+const QUICK = ['submit', 'genericjob', '--name', 'x', '--image', 'python:3.12', '--dry-run'];
+
+test.each([
+  ['a replica without count', [...QUICK, '--replica', 'worker', 'run'],
+    'error: option \'--replica <TYPE=COUNT>\' argument \'worker\' is invalid. Expected TYPE=COUNT, e.g. master=1 or worker=4; repeat the flag for more types.\n'],
+  ['an unknown restart policy', [...QUICK, '--restart-policy', 'worker=Sometimes', 'run'],
+    'error: option \'--restart-policy <TYPE=POLICY>\' argument \'worker=Sometimes\' is invalid. Expected TYPE=Never, TYPE=OnFailure:LIMIT or TYPE=Always:LIMIT, e.g. worker=OnFailure:3.\n'],
+  ['a restart policy for a type no --replica declares', [...QUICK, '--restart-policy', 'master=Never', 'run'],
+    'error: --restart-policy names replica type \'master\', which no --replica declares (worker): add --replica master=COUNT or fix the type\n'],
+  ['a rule without ranks', [...QUICK, '--success-rule', 'master', 'run'],
+    'error: option \'--success-rule <RULE>\' argument \'master\' is invalid. Expected TYPE=RANK[,RANK...] with more types separated by ;, e.g. master=0 or \'master=0;worker=0,1\'.\n'],
+  ['a port out of range', [...QUICK, '--port', '0', 'run'],
+    'error: option \'--port <[NAME=]PORT>\' argument \'0\' is invalid. Expected PORT or NAME=PORT with a port from 1 to 65535, e.g. 2222 or ps=2222.\n'],
+  ['a rule naming a type the job lacks (the construct\'s check)', [...QUICK, '--success-rule', 'master=0', 'run'],
+    'error: \'successRules[0]\' names replica type \'master\', but the job declares only \'worker\' (set by --success-rule)\n'],
+])('%s: exit 2 and the exact message', async (_what, argv, message) => {
+  expect(await kubejobs(...argv)).toEqual({ code: 2, stdout: '', stderr: message });
+});

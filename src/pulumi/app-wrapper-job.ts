@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { AppWrapperJob as AppWrapperJobConstruct, AppWrapperJobProps } from '../app-wrapper-job';
 import { CustomResourceComponent } from './custom-resource-component';
+import { APP_WRAPPER } from '../api';
 import { MetadataArgs, NameRef, nameRefOf, WithInputs } from './inputs';
 
 /**
@@ -25,7 +26,7 @@ export type AppWrapperJobArgs = Omit<WithInputs<AppWrapperJobProps, 'image' | 'p
 /** An `AppWrapperJob` in a Pulumi stack: the objects the cdk8s `AppWrapperJob` emits for the same props. */
 export class AppWrapperJob extends CustomResourceComponent<AppWrapperJobArgs, AppWrapperJobProps, AppWrapperJobConstruct> {
   public constructor(name: string, args: AppWrapperJobArgs, opts?: pulumi.ComponentResourceOptions) {
-    super({ typeName: 'AppWrapperJob', groups: ['workloads'], construct: (s, id, p) => new AppWrapperJobConstruct(s, id, p) }, name, {
+    super({ typeName: 'AppWrapperJob', customResource: APP_WRAPPER, groups: ['workloads'], construct: (s, id, p) => new AppWrapperJobConstruct(s, id, p) }, name, {
       ...args,
       queue: args.queue === undefined ? undefined : nameRefOf(args.queue),
     }, opts);

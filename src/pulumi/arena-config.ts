@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ArenaConfig as ArenaConfigConstruct, ArenaConfigProps, ArenaReference } from '../arena-config';
 import { CustomResourceComponent } from './custom-resource-component';
+import { ARENA_CONFIG } from '../api';
 import { MetadataArgs, WithInputs } from './inputs';
 
 /** A reference to a Provider or tool registry whose name and namespace accept `pulumi.Input`s. */
@@ -37,6 +38,6 @@ export type ArenaConfigArgs = Omit<WithInputs<ArenaConfigProps, 'sourceName'>, '
  */
 export class ArenaConfig extends CustomResourceComponent<ArenaConfigArgs, ArenaConfigProps, ArenaConfigConstruct> {
   public constructor(name: string, args: ArenaConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-    super({ typeName: 'ArenaConfig', groups: ['workloads'], construct: (s, id, p) => new ArenaConfigConstruct(s, id, p) }, name, args, opts);
+    super({ typeName: 'ArenaConfig', customResource: ARENA_CONFIG, groups: ['workloads'], construct: (s, id, p) => new ArenaConfigConstruct(s, id, p) }, name, args, opts);
   }
 }

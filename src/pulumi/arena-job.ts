@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { IArenaConfig } from '../arena-config';
 import { ArenaJob as ArenaJobConstruct, ArenaJobProps, ArenaOutput, PvcOutputOptions, S3OutputOptions } from '../arena-job';
 import { CustomResourceComponent } from './custom-resource-component';
+import { ARENA_JOB } from '../api';
 import { MetadataArgs, NameRef, nameRefOf, WithInputs } from './inputs';
 
 /**
@@ -42,6 +43,7 @@ export class ArenaJob extends CustomResourceComponent<ArenaJobArgs, ArenaJobProp
   public constructor(name: string, args: ArenaJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super({
       typeName: 'ArenaJob',
+      customResource: ARENA_JOB,
       groups: ['workloads'],
       construct: (s, id, p) => new ArenaJobConstruct(s, id, p),
       toProps: ({ output, config, ...rest }) => ({

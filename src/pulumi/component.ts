@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { IConstruct } from 'constructs';
+import { CustomResourceDefinitionSpec, gvkOf } from '../api';
 import { containsInputs, outputOf, resolveInputs } from './inputs';
 import { ConstructFactory, ManifestGroup, ManifestGroups, MANIFEST_GROUPS, Rendered, renderConstruct } from './render';
 
@@ -13,6 +14,14 @@ export interface ComponentDefinition<Args, Props, C extends IConstruct> {
    * front, before inputs are resolved, so they are declared here rather than found by rendering.
    */
   readonly groups: readonly ManifestGroup[];
+  /**
+   * The kind of the construct's own custom resource, if it emits one. That object is registered as
+   * a `k8s.apiextensions.CustomResource`, not inside the workloads ConfigGroup: a `yaml/v2`
+   * ConfigGroup cannot resolve a kind whose CRD is created in the same update (pulumi-kubernetes
+   * issue 3176: "failed to determine if the following GVK is namespaced"), which is exactly the
+   * case of a job deployed with its `KubejobsController` in one stack.
+   */
+  readonly customResource?: CustomResourceDefinitionSpec;
   /** Defines the construct. */
   readonly construct: ConstructFactory<Props, C>;
   /**
@@ -39,6 +48,8 @@ export abstract class KubejobsComponent<Args, Props, C extends IConstruct> exten
   public readonly controllerGroup?: k8s.yaml.v2.ConfigGroup;
   /** The workloads: custom resources and what runs them. */
   public readonly workloadGroup?: k8s.yaml.v2.ConfigGroup;
+  /** The construct's own custom resource, for components that emit one (see {@link ComponentDefinition.customResource}). */
+  public readonly customResource?: k8s.apiextensions.CustomResource;
   /** Every object handed to Pulumi, in apply order: exactly what `cdk8s synth` writes for the same props. */
   public readonly manifests: pulumi.Output<Record<string, any>[]>;
 
@@ -63,21 +74,42 @@ export abstract class KubejobsComponent<Args, Props, C extends IConstruct> exten
     const known = !containsInputs(args);
     this.rendered = known ? outputOf(render(args)) : resolveInputs(args).apply(render);
 
+    const own = definition.customResource ? gvkOf(definition.customResource) : undefined;
+    const isOwn = (o: Record<string, any>): boolean => own !== undefined && o.apiVersion === own.apiVersion && o.kind === own.kind;
     const groups: Partial<Record<ManifestGroup, k8s.yaml.v2.ConfigGroup>> = {};
     let previous: pulumi.Resource | undefined;
     for (const group of definition.groups) {
-      const objs = this.rendered.apply((r) => r.groups[group]);
-      previous = groups[group] = new k8s.yaml.v2.ConfigGroup(`${name}-${group}`, { objs }, {
-        parent: this,
-        // The first group waits for what the component waits for; each other group for the one before.
-        dependsOn: previous ? [previous] : opts?.dependsOn,
-      });
+      // The first group waits for what the component waits for; each other group for the one before.
+      const dependsOn = previous ? [previous] : opts?.dependsOn;
+      const objs = this.rendered.apply((r) => r.groups[group].filter((o) => !isOwn(o)));
+      previous = groups[group] = new k8s.yaml.v2.ConfigGroup(`${name}-${group}`, { objs }, { parent: this, dependsOn });
+      if (group === 'workloads' && own) {
+        const object = this.rendered.apply((r) => ownObject(definition.typeName, r.groups.workloads.filter(isOwn)));
+        this.customResource = new k8s.apiextensions.CustomResource(name, {
+          apiVersion: own.apiVersion,
+          kind: own.kind,
+          metadata: object.apply((o) => o.metadata),
+          spec: object.apply((o) => o.spec),
+        }, { parent: this, dependsOn });
+      }
     }
     this.crdGroup = groups.crds;
     this.controllerGroup = groups.controller;
     this.workloadGroup = groups.workloads;
     this.manifests = this.rendered.apply((r) => MANIFEST_GROUPS.flatMap((g) => r.groups[g]));
   }
+}
+
+/** The one custom resource of a component's own kind, with only the fields a CustomResource carries. */
+function ownObject(typeName: string, objects: Record<string, any>[]): Record<string, any> {
+  if (objects.length !== 1) {
+    throw new Error(`${typeName} rendered ${objects.length} objects of its own kind into the workloads group; a component registers exactly one`);
+  }
+  const extra = Object.keys(objects[0]).filter((k) => !['apiVersion', 'kind', 'metadata', 'spec'].includes(k));
+  if (extra.length > 0) {
+    throw new Error(`${typeName} rendered its custom resource with top-level fields ${extra.join(', ')}, which the component does not pass on`);
+  }
+  return objects[0];
 }
 
 function checkGroups(definition: ComponentDefinition<any, any, any>, groups: ManifestGroups): void {

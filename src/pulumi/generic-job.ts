@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as kplus from 'cdk8s-plus-28';
 import { GenericJob as GenericJobConstruct, GenericJobProps, ReplicaSpecProps, T9kSchedulerOptions } from '../generic-job';
 import { CustomResourceComponent } from './custom-resource-component';
+import { GENERIC_JOB } from '../api';
 import { MetadataArgs, WithInputs } from './inputs';
 
 /** A cdk8s-plus container whose image accepts a `pulumi.Input` (e.g. an image built in the stack). */
@@ -55,6 +56,6 @@ export type GenericJobArgs = Omit<GenericJobProps, 'metadata' | 'replicaSpecs' |
  */
 export class GenericJob extends CustomResourceComponent<GenericJobArgs, GenericJobProps, GenericJobConstruct> {
   public constructor(name: string, args: GenericJobArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super({ typeName: 'GenericJob', groups: ['workloads'], construct: (s, id, p) => new GenericJobConstruct(s, id, p) }, name, args, opts);
+    super({ typeName: 'GenericJob', customResource: GENERIC_JOB, groups: ['workloads'], construct: (s, id, p) => new GenericJobConstruct(s, id, p) }, name, args, opts);
   }
 }

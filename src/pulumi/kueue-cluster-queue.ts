@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { FlavorQuotaOptions, KueueClusterQueue as KueueClusterQueueConstruct, KueueClusterQueueProps, ResourceGroupOptions } from '../kueue-cluster-queue';
 import { CustomResourceComponent } from './custom-resource-component';
+import { KUEUE_CLUSTER_QUEUE } from '../api';
 import { MetadataArgs, NameRef, nameRefOf } from './inputs';
 
 /** A flavor's quota whose flavor is a `KueueResourceFlavor` component, `{ name }` or a name input. */
@@ -37,7 +38,7 @@ export type KueueClusterQueueArgs = Omit<KueueClusterQueueProps, 'metadata' | 'r
 /** A Kueue `ClusterQueue` in a Pulumi stack: the object the cdk8s `KueueClusterQueue` emits for the same props. */
 export class KueueClusterQueue extends CustomResourceComponent<KueueClusterQueueArgs, KueueClusterQueueProps, KueueClusterQueueConstruct> {
   public constructor(name: string, args: KueueClusterQueueArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super({ typeName: 'KueueClusterQueue', groups: ['workloads'], construct: (s, id, p) => new KueueClusterQueueConstruct(s, id, p) }, name, {
+    super({ typeName: 'KueueClusterQueue', customResource: KUEUE_CLUSTER_QUEUE, groups: ['workloads'], construct: (s, id, p) => new KueueClusterQueueConstruct(s, id, p) }, name, {
       ...args,
       resourceGroups: args.resourceGroups?.map((g) => ({ ...g, flavors: g.flavors.map((f) => ({ ...f, flavor: nameRefOf(f.flavor) })) })),
     }, opts);

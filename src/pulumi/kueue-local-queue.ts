@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { KueueLocalQueue as KueueLocalQueueConstruct, KueueLocalQueueProps } from '../kueue-local-queue';
 import { CustomResourceComponent } from './custom-resource-component';
+import { KUEUE_LOCAL_QUEUE } from '../api';
 import { MetadataArgs, NameRef, nameRefOf } from './inputs';
 
 /**
@@ -21,7 +22,7 @@ export type KueueLocalQueueArgs = Omit<KueueLocalQueueProps, 'metadata' | 'clust
 /** A Kueue `LocalQueue` in a Pulumi stack: the object the cdk8s `KueueLocalQueue` emits for the same props. */
 export class KueueLocalQueue extends CustomResourceComponent<KueueLocalQueueArgs, KueueLocalQueueProps, KueueLocalQueueConstruct> {
   public constructor(name: string, args: KueueLocalQueueArgs, opts?: pulumi.ComponentResourceOptions) {
-    super({ typeName: 'KueueLocalQueue', groups: ['workloads'], construct: (s, id, p) => new KueueLocalQueueConstruct(s, id, p) }, name, {
+    super({ typeName: 'KueueLocalQueue', customResource: KUEUE_LOCAL_QUEUE, groups: ['workloads'], construct: (s, id, p) => new KueueLocalQueueConstruct(s, id, p) }, name, {
       ...args,
       clusterQueue: nameRefOf(args.clusterQueue),
     }, opts);

@@ -2,7 +2,7 @@ import type * as pulumiTypes from '@pulumi/pulumi';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
+import { cdk8sSynth, keyOf, schedulerProps, trainerProps } from './component-fixtures';
 import { MockedPulumi, Registration, settle, testResource, unhandledErrorsDuring, useMocks, valueOf } from './pulumi-mocks';
 import * as core from '../../src';
 import { validateManifest } from '../../src/api';
@@ -38,23 +38,27 @@ async function configGroupsOf(component: AnyComponent, name: string): Promise<Pa
   return result;
 }
 
-/** The objects handed to Pulumi, by group: the `objs` inputs of the ConfigGroups. */
-async function objectsHandedToPulumi(component: AnyComponent, name: string): Promise<Partial<Record<Group, any[]>>> {
-  const groups = await configGroupsOf(component, name);
-  return Object.fromEntries(Object.entries(groups).map(([g, r]) => [g, r!.inputs.objs]));
+/** The custom resource a component registered as a `k8s.apiextensions.CustomResource`, if any. */
+async function customResourceOf(component: AnyComponent, name: string): Promise<Registration | undefined> {
+  if (!component.customResource) return undefined;
+  await valueOf(component.customResource.urn);
+  await settle();
+  const parent = await valueOf(component.urn);
+  return mocked.registrations.find((x) => x.parent === parent && x.name === name && x.type !== 'kubernetes:yaml/v2:ConfigGroup');
 }
 
 /**
- * What `cdk8s synth` writes for a chart with id `name` holding the construct with id `Default`
- * (the YAML of `app.synthYaml()`, parsed back).
+ * The objects handed to Pulumi, by group: the `objs` inputs of the ConfigGroups, the component's
+ * own custom resource first in its workloads.
  */
-function cdk8sSynth(name: string, define: (chart: Chart, id: string) => void): any[] {
-  const app = new App();
-  define(new Chart(app, name), 'Default');
-  return parseAllDocuments(app.synthYaml()).map((d) => d.toJS());
+async function objectsHandedToPulumi(component: AnyComponent, name: string): Promise<Partial<Record<Group, any[]>>> {
+  const groups = await configGroupsOf(component, name);
+  const handed: Partial<Record<Group, any[]>> = Object.fromEntries(Object.entries(groups).map(([g, r]) => [g, r!.inputs.objs]));
+  const own = await customResourceOf(component, name);
+  if (own) handed.workloads = [own.inputs, ...(handed.workloads ?? [])];
+  return handed;
 }
 
-const keyOf = (o: any): string => `${o.apiVersion}|${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name}`;
 
 /**
  * The groups together hold exactly the synthesised objects, and each group keeps cdk8s'
@@ -69,39 +73,6 @@ function expectSameObjects(groups: Partial<Record<Group, any[]>>, synthesized: a
     expect(objs).toEqual(synthesized.filter((o) => keys.has(keyOf(o))));
   }
 }
-
-const trainerProps = (): core.GenericJobProps => ({
-  metadata: { name: 'mnist-train', namespace: 'ml', labels: { team: 'vision' } },
-  replicaSpecs: [
-    {
-      type: 'master',
-      containers: [{
-        name: 'trainer',
-        image: 'python:3.12-slim',
-        command: ['python', '-m', 'train', '--rank', core.T9kVariable.rank],
-        envVariables: { EPOCHS: kplus.EnvValue.fromValue('10') },
-        resources: { cpu: { request: kplus.Cpu.millis(500) } },
-      }],
-    },
-    { type: 'worker', replicas: 2, restartPolicy: core.ReplicaRestartPolicy.onFailure(3), containers: [{ name: 'trainer', image: 'python:3.12-slim' }] },
-  ],
-  successRules: [core.FinishRule.ranks('master', 0)],
-  servicePorts: [{ name: 'http', port: 8080 }],
-  t9kScheduler: { queue: 'default', priority: 10 },
-  cleanUpPolicy: core.CleanUpPolicy.UNFINISHED,
-});
-
-const schedulerProps = (): core.RadixJobSchedulerProps => ({
-  name: 'compute',
-  namespace: 'ml',
-  image: 'registry.example.com/ml/compute:{imageTagName}',
-  imageTagName: '1.4.0',
-  schedulerPort: 8000,
-  payloadPath: '/compute/args',
-  timeLimit: Duration.hours(2),
-  secrets: [{ name: 'DB_PASS', secretName: 'compute-db', key: 'password' }],
-  batchStatusRules: [core.BatchStatusRule.anyJobIn([core.RadixJobStatus.FAILED], core.RadixBatchStatus.FAILED)],
-});
 
 describe('objects handed to Pulumi equal what cdk8s synth writes for the same props', () => {
   test('GenericJob', async () => {
@@ -288,6 +259,8 @@ describe('dependency order: workloads after the controller, the controller after
     const [crds, ctrl] = await Promise.all([controllerGroups.crds!.urn, controllerGroups.controller!.urn]);
     expect(controllerGroups.controller!.dependencies).toEqual([crds]);
     expect(jobGroups.workloads!.dependencies.sort()).toEqual([crds, ctrl].sort());
+    // The job's own custom resource waits for the same.
+    expect((await customResourceOf(job, 'dep-train'))!.dependencies.sort()).toEqual([crds, ctrl].sort());
   });
 
   test('a construct rendering into a group its component does not declare is a bug, reported as such', () => {
@@ -309,18 +282,18 @@ describe('pulumi.Input values flow into the rendered objects', () => {
       t9kScheduler: { queue: Promise.resolve('gpu-queue') },
       successRules: [core.FinishRule.ranks('worker', 0)],
     });
-    const { workloads } = await configGroupsOf(job, 'input-train');
-    const [obj] = workloads!.inputs.objs;
+    const { workloads } = await objectsHandedToPulumi(job, 'input-train');
+    const [obj] = workloads!;
     expect(obj.metadata).toEqual({ name: 'train', namespace: 'ml-from-resource', labels: { team: 'vision' } });
     expect(obj.spec.replicaSpecs[0].template.spec.containers[0]).toMatchObject({ image: 'registry.example/input-image-id:1', env: [{ name: 'MODE', value: 'fast' }] });
     expect(obj.spec.scheduler).toEqual({ t9kScheduler: { queue: 'gpu-queue' } });
     // Class instances among the props (FinishRule, EnvValue) survive the resolution of the inputs.
     expect(obj.spec.successRules).toEqual([{ worker: [0] }]);
     // The objects depend on the resources the inputs came from, so those are created first.
-    expect(workloads!.dependencies.sort()).toEqual([await valueOf(ns.urn), await valueOf(registry.urn)].sort());
+    expect((await customResourceOf(job, 'input-train'))!.dependencies.sort()).toEqual([await valueOf(ns.urn), await valueOf(registry.urn)].sort());
     expect(await valueOf(job.namespace)).toEqual('ml-from-resource');
     // Same objects as cdk8s for the resolved values.
-    expectSameObjects({ workloads: workloads!.inputs.objs }, cdk8sSynth('input-train', (chart, id) => new core.GenericJob(chart, id, {
+    expectSameObjects({ workloads }, cdk8sSynth('input-train', (chart, id) => new core.GenericJob(chart, id, {
       metadata: { name: 'train', namespace: 'ml-from-resource', labels: { team: 'vision' } },
       replicaSpecs: [{ type: 'worker', replicas: 2, containers: [{ image: 'registry.example/input-image-id:1', envVariables: { MODE: kplus.EnvValue.fromValue('fast') } }] }],
       t9kScheduler: { queue: 'gpu-queue' },
@@ -336,14 +309,14 @@ describe('pulumi.Input values flow into the rendered objects', () => {
       config,
       output: { s3: { bucket: bucket.id as pulumiTypes.Output<string>, secretName: pulumi.output('s3-creds'), region: 'eu-north-1' } },
     });
-    const configObjs = (await configGroupsOf(config, 'input-config')).workloads!.inputs.objs;
+    const configObjs = (await objectsHandedToPulumi(config, 'input-config')).workloads!;
     expect(configObjs[0]).toMatchObject({ kind: 'ArenaConfig', metadata: { name: 'smoke' }, spec: { sourceRef: { name: 'smoke-pack' } } });
-    const { workloads } = await configGroupsOf(job, 'input-eval');
-    expect(workloads!.inputs.objs[0].spec).toEqual({
+    const { workloads } = await objectsHandedToPulumi(job, 'input-eval');
+    expect(workloads![0].spec).toEqual({
       configRef: { name: 'smoke' },
       output: { type: 's3', s3: { bucket: 'results-bucket-id', region: 'eu-north-1', secretRef: { name: 's3-creds' } } },
     });
-    expect(workloads!.dependencies).toEqual(expect.arrayContaining([await valueOf(bucket.urn)]));
+    expect((await customResourceOf(job, 'input-eval'))!.dependencies).toEqual(expect.arrayContaining([await valueOf(bucket.urn)]));
   });
 
   test('KubejobsController: namespace, image and tag', async () => {
@@ -379,8 +352,8 @@ describe('pulumi.Input values flow into the rendered objects', () => {
 
   test('an ArenaOutput instance is passed through untouched', async () => {
     const job = new kj.ArenaJob('pvc-eval', { metadata: { name: 'pvc-eval', namespace: pulumi.output('ml') }, config: { name: 'smoke' }, output: core.ArenaOutput.pvc({ claimName: 'results' }) });
-    const { workloads } = await configGroupsOf(job, 'pvc-eval');
-    expect(workloads!.inputs.objs[0].spec.output).toEqual({ type: 'pvc', pvc: { claimName: 'results' } });
+    const { workloads } = await objectsHandedToPulumi(job, 'pvc-eval');
+    expect(workloads![0].spec.output).toEqual({ type: 'pvc', pvc: { claimName: 'results' } });
   });
 });
 

@@ -46,18 +46,26 @@ describe('examples/pulumi runs under mocks', () => {
     ]);
   });
 
+  /** A component's own custom resource (a `k8s.apiextensions.CustomResource` child of the component). */
+  const customResource = (name: string) => {
+    const r = mocked.registrations.find((x) => x.name === name && x.type.startsWith('kubernetes:') && !x.type.startsWith('kubernetes:yaml/'));
+    if (!r) throw new Error(`no custom resource '${name}' was registered`);
+    return r;
+  };
+
   test('the jobs wait for the CRDs and the controller, and for the namespace they are in', async () => {
     const crds = await group('kubejobs-crds').urn;
     const controller = await group('kubejobs-controller').urn;
     const namespace = await mocked.registrations.find((r) => r.type === 'kubernetes:core/v1:Namespace')!.urn;
     expect(group('kubejobs-controller').dependencies).toEqual([crds]);
-    for (const name of ['mnist-train-workloads', 'smoke-workloads', 'smoke-eval-workloads']) {
-      expect(group(name).dependencies.sort()).toEqual([crds, controller, namespace].sort());
+    for (const name of ['mnist-train', 'smoke', 'smoke-eval']) {
+      expect(group(`${name}-workloads`).dependencies.sort()).toEqual([crds, controller, namespace].sort());
+      expect(customResource(name).dependencies.sort()).toEqual([crds, controller, namespace].sort());
     }
   });
 
   test('every object is valid, in the namespace that came from the Namespace resource', () => {
-    const jobs = ['mnist-train-workloads', 'smoke-workloads', 'smoke-eval-workloads'].flatMap((n) => group(n).inputs.objs);
+    const jobs = ['mnist-train', 'smoke', 'smoke-eval'].flatMap((n) => [customResource(n).inputs, ...group(`${n}-workloads`).inputs.objs]);
     expect(jobs.map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'GenericJob/ml/mnist-train', 'ArenaConfig/ml/smoke', 'ArenaJob/ml/smoke-eval',
     ]);

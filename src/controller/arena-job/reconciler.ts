@@ -88,7 +88,10 @@ export class ArenaJobReconciler implements Reconciler {
     }
     if (plan.setParallelism !== undefined) {
       const path = objectPath(BATCH_JOB, namespace!, workerJobName(name));
-      await ctx.client.mergePatch(path, { spec: { parallelism: plan.setParallelism } }, FIELD_MANAGER);
+      // The uid and resourceVersion in the body are preconditions: never a Job recreated under the
+      // same name, never over a change the cache has not shown (a 409 is retried with back-off).
+      const { uid: jobUid, resourceVersion } = workerJob?.metadata ?? {};
+      await ctx.client.mergePatch(path, { metadata: { uid: jobUid, resourceVersion }, spec: { parallelism: plan.setParallelism } }, FIELD_MANAGER);
     }
     const updated = await writeStatusIfChanged(ctx, ARENA_TYPES.job, job as never, plan.status);
     // Events describe what the status now says: none when nothing was written.

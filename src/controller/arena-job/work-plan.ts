@@ -30,7 +30,9 @@ export async function planWork(ctx: ReconcileContext, job: ArenaJob, config: Are
   const pool = workerPool(job.spec.workers);
   const resolved = config.status?.resolvedSource;
   const cm = configMapOf(resolved?.url);
-  if (cm) {
+  // Only a bundle in the job's own namespace: the URL is read from a status, and the controller's
+  // right to read ConfigMaps must not reach into a namespace the job's author cannot read.
+  if (cm && cm.namespace === (job.metadata?.namespace ?? 'default')) {
     const bundle = await lookUpBundle(ctx, cm.namespace, cm.name, cm.key);
     // Only the revision the config resolved: a newer bundle runs once the config has seen it.
     if (bundle.kind === 'found' && bundle.facts.revision === resolved?.revision && bundle.facts.scenarios) {

@@ -3,7 +3,7 @@ import { ARENA_JOB } from '../../api/arena-job';
 import { decideSchedule, ObservedChild, PARENT_LABEL, SCHEDULED_TIME_ANNOTATION, SchedulePlan } from '../arena-job/schedule-decide';
 import { sameJson } from '../generic-job/reconciler';
 import { collectionPath, objectPath, ResourceType, splitKey } from '../informer';
-import { isAlreadyExists, KubeObject } from '../kube-client';
+import { isAlreadyExists, isNotFound, KubeObject } from '../kube-client';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
 import { scheduledChild } from './child';
 import { scheduledParentStatus } from './status';
@@ -13,6 +13,9 @@ const FIELD_MANAGER = 'kubejobs-controller';
 
 /** The ArenaJob kind. */
 export const ARENA_JOB_TYPE: ResourceType = { apiVersion: `${ARENA_JOB.group}/${ARENA_JOB.version}`, kind: ARENA_JOB.kind, plural: ARENA_JOB.plural };
+
+/** How soon a run whose name another object holds is tried again. */
+const NAME_CONFLICT_RETRY_MS = 30_000;
 
 /**
  * The schedule of ArenaJobs with `spec.schedule.cron` (upstream never built it): such an
@@ -44,7 +47,10 @@ export class ArenaScheduleReconciler implements Reconciler {
     let cancelError: unknown;
     for (const childName of plan.cancel) {
       try {
-        await ctx.client.mergePatch(objectPath(ARENA_JOB_TYPE, namespace!, childName), { spec: { cancelled: true } }, FIELD_MANAGER);
+        // The uid in the body is a precondition: never a newer object that took the name meanwhile.
+        const childUid = (children.find((c) => c.metadata.name === childName) as KubeObject | undefined)?.metadata?.uid;
+        const patch = { metadata: { uid: childUid }, spec: { cancelled: true } };
+        await ctx.client.mergePatch(objectPath(ARENA_JOB_TYPE, namespace!, childName), patch, FIELD_MANAGER);
         void ctx.events.record(subject, 'Normal', 'Replaced', `Cancelled ArenaJob ${childName}: a new run is due and spec.schedule.concurrencyPolicy is Replace`);
       } catch (err) {
         cancelError = err;
@@ -54,6 +60,7 @@ export class ArenaScheduleReconciler implements Reconciler {
         break;
       }
     }
+    let nameTaken = false;
     if (plan.create && cancelError === undefined) {
       const child = scheduledChild(parent, plan.create.name, plan.create.scheduledTime, parent.spec.schedule.timezone ?? 'UTC');
       try {
@@ -62,9 +69,18 @@ export class ArenaScheduleReconciler implements Reconciler {
           `Created ArenaJob ${plan.create.name} for the run scheduled at ${child.metadata.annotations![SCHEDULED_TIME_ANNOTATION]}`);
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
-        // Our own child that the cache has not shown yet, or someone else's object: either way the
-        // tick has its name and is done (its status records it below, so this does not repeat).
-        ctx.log.info({ child: plan.create.name }, 'the run of this tick exists already');
+        // Our own child that the cache has not shown yet: the tick is done. Someone else's object:
+        // the run cannot start under its name, so the tick is not recorded and is tried again.
+        const existing = await ctx.client.get<KubeObject>(objectPath(ARENA_JOB_TYPE, namespace!, plan.create.name));
+        const ours = (existing?.metadata?.ownerReferences ?? []).some((r) => r.controller && r.uid === parent.metadata.uid);
+        if (ours) {
+          ctx.log.info({ child: plan.create.name }, 'the run of this tick exists already');
+        } else {
+          nameTaken = true;
+          void ctx.events.record(subject, 'Warning', 'NameConflict',
+            `ArenaJob ${plan.create.name} exists and is not a run of this schedule, so the run due at ${plan.create.scheduledTime.toISOString()} ` +
+            'cannot start: delete or rename that ArenaJob');
+        }
       }
       if (plan.missed) {
         void ctx.events.record(subject, 'Warning', 'MissedSchedule',
@@ -79,14 +95,21 @@ export class ArenaScheduleReconciler implements Reconciler {
     if (plan.problem) void ctx.events.record(subject, 'Warning', 'InvalidSchedule', plan.problem);
 
     // The status records the tick only once its run exists (created above).
-    if (cancelError === undefined) await this.writeStatus(ctx, parent, plan, now);
+    if (cancelError === undefined && !nameTaken) await this.writeStatus(ctx, parent, plan, now);
     for (const childName of plan.delete) {
       // The uid precondition: never a newer object that took the name meanwhile.
       const uid = (children.find((c) => c.metadata.name === childName) as KubeObject | undefined)?.metadata?.uid;
-      await ctx.client.delete(objectPath(ARENA_JOB_TYPE, namespace!, childName), { uid, propagationPolicy: 'Background' });
-      void ctx.events.record(subject, 'Normal', 'SuccessfulDelete', `Deleted finished ArenaJob ${childName}: beyond the history limit`);
+      if (uid === undefined) continue;
+      try {
+        await ctx.client.delete(objectPath(ARENA_JOB_TYPE, namespace!, childName), { uid, propagationPolicy: 'Background' });
+        void ctx.events.record(subject, 'Normal', 'SuccessfulDelete', `Deleted finished ArenaJob ${childName}: beyond the history limit`);
+      } catch (err) {
+        // Deleted already (the cache has not caught up with an earlier delete).
+        if (!isNotFound(err)) throw err;
+      }
     }
     if (cancelError !== undefined) throw cancelError;
+    if (nameTaken) return { requeueAfterMs: NAME_CONFLICT_RETRY_MS };
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
   }
 

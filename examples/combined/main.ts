@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ArenaConfig, ArenaJob, FinishRule, GenericJob, KubejobsController, T9kVariable } from 'kubejobs';
+import { ArenaConfig, ArenaJob, ArenaSource, FinishRule, GenericJob, KubejobsController, Provider, ProviderType, T9kVariable } from 'kubejobs';
 
 // The controller and the jobs in one app: the CRDs come first, then the controller, then the jobs
 // (kubejobs orders them), so `kubectl apply -f dist/` works on an empty cluster.
@@ -28,6 +28,14 @@ new GenericJob(jobs, 'train', {
   successRules: [FinishRule.ranks('master', 0)],
 });
 
+// An evaluation with everything it names: a scenario bundle in a ConfigMap (the controller counts
+// its scenarios), the mock provider (no Secret needed), the config joining them, and the run.
+new kplus.ConfigMap(jobs, 'smoke-scenarios', {
+  metadata: { name: 'smoke-scenarios' },
+  data: { 'pack.json': JSON.stringify({ name: 'smoke', scenarios: ['scenarios/greeting.yaml', 'scenarios/refund.yaml'] }) },
+});
+new ArenaSource(jobs, 'source', { metadata: { name: 'smoke-pack' }, configMap: { name: 'smoke-scenarios' } });
+new Provider(jobs, 'provider', { metadata: { name: 'mock' }, type: ProviderType.MOCK, model: 'mock-model' });
 const config = new ArenaConfig(jobs, 'config', { metadata: { name: 'smoke' }, sourceName: 'smoke-pack', providers: [{ name: 'mock' }] });
 new ArenaJob(jobs, 'eval', { metadata: { name: 'smoke-eval' }, config });
 

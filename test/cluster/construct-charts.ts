@@ -6,12 +6,15 @@ import {
   ArenaJob,
   ArenaJobType,
   ArenaOutput,
+  ArenaSource,
   CleanUpPolicy,
   ConcurrencyPolicy,
   FinishRule,
   GenericJob,
   KubejobsController,
   LogLevel,
+  Provider,
+  ProviderType,
   ReplicaRestartPolicy,
   ResultFormat,
   T9kVariable,
@@ -87,10 +90,14 @@ const BUILDERS: readonly Builder[] = [
     }),
   },
   {
-    name: 'ArenaConfig and ArenaJobs of every type',
-    constructs: ['ArenaConfig', 'ArenaJob'],
+    name: 'ArenaSources, Providers, ArenaConfig and ArenaJobs of every type',
+    constructs: ['ArenaSource', 'Provider', 'ArenaConfig', 'ArenaJob'],
     namespace: 'arena',
     build: (chart) => {
+      new ArenaSource(chart, 'pack', { metadata: { name: 'pack' }, configMap: { name: 'scenarios', key: 'pack.json' }, interval: Duration.minutes(5) });
+      new ArenaSource(chart, 'git', { git: { url: 'https://example.com/scenarios.git', branch: 'main', path: 'packs/', secretName: 'git-credentials' }, suspend: true });
+      new Provider(chart, 'mock', { metadata: { name: 'mock' }, type: ProviderType.MOCK, model: 'mock-model' });
+      new Provider(chart, 'claude', { metadata: { name: 'claude' }, type: ProviderType.CLAUDE, model: 'claude-sonnet', secretName: 'anthropic', secretKey: 'api-key' });
       const config = new ArenaConfig(chart, 'config', {
         metadata: { name: 'cfg' },
         sourceName: 'pack',

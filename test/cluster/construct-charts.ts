@@ -211,16 +211,6 @@ const BUILDERS: readonly Builder[] = [
     },
   },
   {
-    name: 'ArenaSource and Provider: a ConfigMap bundle, a git source and a mock provider',
-    constructs: ['ArenaSource', 'Provider'],
-    namespace: 'ml',
-    build: (chart) => {
-      new kubejobs.ArenaSource(chart, 'pack', { metadata: { name: 'smoke-pack' }, configMap: { name: 'smoke-pack', key: 'pack.json' }, interval: Duration.minutes(5) });
-      new kubejobs.ArenaSource(chart, 'git', { metadata: { name: 'git-pack' }, git: { url: 'https://example.com/org/scenarios.git', branch: 'main' } });
-      new kubejobs.Provider(chart, 'mock', { metadata: { name: 'mock' }, type: kubejobs.ProviderType.MOCK });
-    },
-  },
-  {
     name: 'AppWrapperVolcanoAccess',
     constructs: ['AppWrapperVolcanoAccess'],
     build: (chart) => new kubejobs.AppWrapperVolcanoAccess(chart, 'access', { grantToNamespaceEditors: true }),

@@ -145,6 +145,7 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
     .option('--max-in-flight <n>', 'API requests handled at once; more wait', parsePositiveInteger, 32)
     .option('--max-in-flight-bytes <n>', 'request body bytes handled at once (bounds the memory bodies take); more wait', parsePositiveInteger, DEFAULT_MAX_IN_FLIGHT_BYTES)
     .option('--shutdown-drain <duration>', 'on SIGTERM: not ready at once, requests still served this long (endpoints catch up), then in-flight ones finish', parseDuration, 3_000)
+    .option('--shutdown-timeout <duration>', 'on SIGTERM: exit 1 if requests in flight have not finished this long after the drain (keep drain + timeout within the pod\'s grace period)', parseDuration, 6_000)
     .option('--max-waiting <n>', 'API requests that may wait; more are answered 503', parsePositiveInteger, 1000)
     .option('--history-limit <n>', 'completed batches kept per kind (Radix RADIX_JOB_SCHEDULERS_PER_ENVIRONMENT_HISTORY_LIMIT)', parsePositiveInteger, 10)
     .option('--request-timeout <duration>', 'deadline of every Kubernetes API request', parseDuration, 30_000)
@@ -161,6 +162,7 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
       maxInFlight: number;
       maxInFlightBytes: number;
       shutdownDrain: number;
+      shutdownTimeout: number;
       maxWaiting: number;
       historyLimit: number;
       requestTimeout: number;
@@ -172,7 +174,12 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
         throw new InvalidArgumentError(`--max-request-bytes (${opts.maxRequestBytes}) must be <= --max-in-flight-bytes (${opts.maxInFlightBytes}): one request must fit what may be in flight`);
       }
       await runJobScheduler({
-        ...opts, requestTimeoutMs: opts.requestTimeout, pendingTimeoutMs: opts.pendingTimeout, shutdownDrainMs: opts.shutdownDrain, log,
+        ...opts,
+        requestTimeoutMs: opts.requestTimeout,
+        pendingTimeoutMs: opts.pendingTimeout,
+        shutdownDrainMs: opts.shutdownDrain,
+        shutdownTimeoutMs: opts.shutdownTimeout,
+        log,
       });
     });
   if (options.terminalCommands ?? true) {

@@ -31,6 +31,8 @@ export interface JobSchedulerOptions {
    * Service's endpoints drop it before it stops listening; then requests in flight finish.
    */
   readonly shutdownDrainMs: number;
+  /** After the drain, how long requests in flight may take before the process exits 1 (default 6 s). */
+  readonly shutdownTimeoutMs?: number;
   readonly historyLimit: number;
   readonly requestTimeoutMs: number;
   /** A batch still pending (its payloads not all written) this long was left by an interrupted request, and is deleted. */
@@ -140,8 +142,8 @@ export async function runJobScheduler(o: JobSchedulerOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal, drainMs: o.shutdownDrainMs }, 'shutting down: unready, still serving while endpoints catch up');
-    // Within the pod's grace period (10 s) whatever happens.
-    setTimeout(() => process.exit(1), o.shutdownDrainMs + 6_000).unref();
+    // Within the pod's grace period (10 s with the defaults) whatever happens.
+    setTimeout(() => process.exit(1), o.shutdownDrainMs + (o.shutdownTimeoutMs ?? 6_000)).unref();
     clearInterval(timer);
     setTimeout(() => {
       log.info('closing the listener: finishing requests in flight');

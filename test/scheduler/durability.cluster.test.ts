@@ -159,7 +159,8 @@ test('a create or commit whose answer is lost (the API request timed out) is sen
 }, 300_000);
 
 test('SIGTERM: unready at once, requests still served while it drains, then exit 0', async () => {
-  const scheduler = await startViaProxy(['--shutdown-drain=8s']);
+  // A generous timeout: the exit code then says how the shutdown went, not how loaded the machine is.
+  const scheduler = await startViaProxy(['--shutdown-drain=8s', '--shutdown-timeout=120s']);
   process.kill(scheduler.pid, 'SIGTERM');
   const readyz = () => fetch(`http://127.0.0.1:${scheduler.healthPort}/readyz`).then((r) => r.status, () => 0);
   await waitFor('/readyz 503', async () => (await readyz()) === 503, { intervalMs: 20 });
@@ -168,7 +169,7 @@ test('SIGTERM: unready at once, requests still served while it drains, then exit
   expect(during.status).toBe(200);
   expect(await scheduler.exited).toMatchObject({ code: 0 });
   expect(scheduler.log()).toContain('closing the listener: finishing requests in flight');
-}, 120_000);
+}, 240_000);
 
 test('SIGKILL of the controller while it creates 200 Jobs, then a restart: 200 Jobs, none duplicated', async () => {
   const { install } = running();

@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { Option } from 'commander';
 import { KubeClient } from '../controller/kube-client';
 import { loadClusterCredentials } from '../controller/kubeconfig';
 import { PACKAGE_VERSION } from '../package-version';
@@ -10,6 +7,16 @@ import { PACKAGE_VERSION } from '../package-version';
 export interface ClusterFlags {
   readonly kubeconfig?: string;
   readonly namespace?: string;
+}
+
+/** `--namespace`, the same on every command that talks to the cluster ({@link ClusterFlags}). */
+export function namespaceOption(): Option {
+  return new Option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)');
+}
+
+/** `--kubeconfig`, the same on every command that talks to the cluster ({@link ClusterFlags}). */
+export function kubeconfigOption(): Option {
+  return new Option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)');
 }
 
 /** A client and the namespace a command works in. */
@@ -25,20 +32,5 @@ export interface ClusterSession {
 export function connect(flags: ClusterFlags): ClusterSession {
   const credentials = loadClusterCredentials(flags.kubeconfig);
   const client = new KubeClient(credentials, `kubejobs-cli/${PACKAGE_VERSION}`);
-  return { client, namespace: flags.namespace ?? contextNamespace(flags.kubeconfig) ?? 'default' };
-}
-
-/** The current context's namespace in the kubeconfig `connect` reads, if it names one. */
-export function contextNamespace(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const path = kubeconfig
-    ?? env.KUBECONFIG?.split(':').find((p) => p !== '' && existsSync(p))
-    ?? join(env.HOME ?? homedir(), '.kube', 'config');
-  if (!existsSync(path)) return undefined;
-  try {
-    const raw = parseYaml(readFileSync(path, 'utf8')) as { 'current-context'?: string; 'contexts'?: Array<{ name: string; context?: { namespace?: string } }> };
-    const ns = raw?.contexts?.find((c) => c.name === raw['current-context'])?.context?.namespace;
-    return ns === '' ? undefined : ns;
-  } catch {
-    return undefined;
-  }
+  return { client, namespace: flags.namespace ?? credentials.namespace ?? 'default' };
 }

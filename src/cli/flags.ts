@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { InvalidArgumentError } from 'commander';
 
 /**
@@ -45,9 +46,18 @@ export function keyValue(value: string, previous: Record<string, string> | undef
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
-/** Parses `true`/`false` for flags written `--flag=false`. */
-export function parseBooleanFlag(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InvalidArgumentError('Expected true or false.');
+/** CPU cores: `2`, `0.5` or `500m`. */
+export function parseCpu(value: string): kplus.Cpu {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('Expected CPU cores such as 2, 0.5 or 500m.');
+  return match[2] === 'm' ? kplus.Cpu.millis(Number(match[1])) : kplus.Cpu.millis(Math.round(Number(match[1]) * 1000));
+}
+
+const SIZE_UNITS: Record<string, (n: number) => Size> = { Ki: Size.kibibytes, Mi: Size.mebibytes, Gi: Size.gibibytes, Ti: Size.tebibytes };
+
+/** A size in Ki, Mi, Gi or Ti. */
+export function parseSize(value: string): Size {
+  const match = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('Expected a whole size in Ki, Mi, Gi or Ti, such as 512Mi or 2Gi.');
+  return SIZE_UNITS[match[2]!]!(Number(match[1]));
 }

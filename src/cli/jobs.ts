@@ -1,17 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ClusterFlags, connect } from './cluster';
-import { parseBooleanFlag, parseGoDuration } from './flags';
+import { ClusterFlags, connect, kubeconfigOption, namespaceOption } from './cluster';
+import { parseGoDuration } from './flags';
 import { CliIo } from './io';
 import { ArenaStatus, collectionPath, JOB_KINDS, JobKind, JobObject, kindOf } from './kinds';
 import { age, OUTPUT_FORMATS, OutputFormat, serialize, table } from './output';
+import { parseBoolean } from './server-flags';
 import { KubeClient } from '../controller/kube-client';
 
 interface ReadFlags extends ClusterFlags { type?: string; output: OutputFormat }
 
 function clusterOptions(cmd: Command): Command {
-  return cmd
-    .option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)');
+  return cmd.addOption(namespaceOption()).addOption(kubeconfigOption());
 }
 
 const typeOption = () => new Option('--type <type>', 'kind of job (default: every kind; a name found in several is ambiguous)').choices(JOB_KINDS.map((k) => k.type));
@@ -184,7 +183,7 @@ export function deleteCommand(io: CliIo): Command {
   return clusterOptions(new Command('delete').description('Delete a job; waits until it and its pods are gone unless --wait=false.'))
     .argument('<name>', 'the job')
     .addOption(typeOption())
-    .option('--wait <bool>', 'wait for the job and its pods to be gone', parseBooleanFlag, true)
+    .option('--wait <bool>', 'wait for the job and its pods to be gone', parseBoolean, true)
     .option('--timeout <duration>', 'how long to wait', parseTimeout, 300_000)
     .addHelpText('after', '\nExample:\n  kubejobs delete mnist --type genericjob')
     .action(async (name: string, flags: ClusterFlags & { type?: string; wait: boolean; timeout: number }) => {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { connect, ClusterFlags } from './cluster';
+import { connect, ClusterFlags, kubeconfigOption, namespaceOption } from './cluster';
 import { CliIo } from './io';
 import { findJob } from './jobs';
 import { JOB_KINDS, JobKind, JobObject } from './kinds';
@@ -55,8 +55,8 @@ export function logsCommand(io: CliIo): Command {
     .option('--replica <TYPE-RANK>', 'the replica, e.g. worker-1 (pod <name>-<TYPE>-<RANK>)')
     .option('-f, --follow', 'stream the log until the container ends')
     .option('--tail <n>', 'only the last n lines', parseTail)
-    .option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .addOption(namespaceOption())
+    .addOption(kubeconfigOption())
     .addHelpText('after', '\nExample:\n  kubejobs logs mnist --replica worker-1 --tail 100 -f')
     .action(async (name: string, flags: ClusterFlags & { type?: string; replica?: string; follow?: boolean; tail?: number }) => {
       const session = connect(flags);

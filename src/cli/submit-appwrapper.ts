@@ -2,11 +2,10 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AppWrapperJob, AppWrapperJobProps, CleanPodPolicy, InnerJobType, NetworkTopologyMode, NprocPerNode } from '../app-wrapper-job';
-import { applyObjects } from './apply';
-import { connect } from './cluster';
-import { integerAtLeast, keyValue, parseGoDuration } from './flags';
+import { kubeconfigOption, namespaceOption } from './cluster';
+import { integerAtLeast, keyValue, parseCpu, parseGoDuration, parseSize } from './flags';
 import { CliIo } from './io';
-import { synthesize } from './synth';
+import { explainWithFlags, submitConstruct } from './submit-construct';
 import { UsageError } from './usage-error';
 
 /** The props each flag sets: a construct message naming a prop is completed with the flag. */
@@ -45,12 +44,6 @@ const FLAG_OF_PROP: Record<string, string> = {
   'networkTopology': '--network-topology-mode',
   'partitions': '--total-partitions and --partition-size',
 };
-
-/** Completes a construct message with the flags behind the props it names. */
-export function explainWithFlags(message: string, flagOfProp: Record<string, string> = FLAG_OF_PROP): string {
-  const flags = Object.entries(flagOfProp).filter(([prop]) => message.includes(`'${prop}'`) || message.includes(`'${prop}[`)).map(([, flag]) => flag);
-  return flags.length > 0 ? `${message} (set by ${[...new Set(flags)].join(', ')})` : message;
-}
 
 /** The flags of `kubejobs submit appwrapperjob`, as commander parses them. */
 export interface AppWrapperFlags {
@@ -92,22 +85,6 @@ export interface AppWrapperFlags {
   highestTierAllowed: number;
   totalPartitions: number;
   partitionSize: number;
-}
-
-/** CPU cores: `2`, `0.5` or `500m`. */
-export function parseCpu(value: string): kplus.Cpu {
-  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(value);
-  if (!match) throw new InvalidArgumentError('Expected CPU cores such as 2, 0.5 or 500m.');
-  return match[2] === 'm' ? kplus.Cpu.millis(Number(match[1])) : kplus.Cpu.millis(Math.round(Number(match[1]) * 1000));
-}
-
-const SIZE_UNITS: Record<string, (n: number) => Size> = { Ki: Size.kibibytes, Mi: Size.mebibytes, Gi: Size.gibibytes, Ti: Size.tebibytes };
-
-/** A size in Ki, Mi, Gi or Ti. */
-export function parseSize(value: string): Size {
-  const match = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(value);
-  if (!match) throw new InvalidArgumentError('Expected a whole size in Ki, Mi, Gi or Ti, such as 512Mi or 2Gi.');
-  return SIZE_UNITS[match[2]!]!(Number(match[1]));
 }
 
 function parseNproc(value: string): NprocPerNode {
@@ -193,8 +170,8 @@ export function appWrapperJobCommand(io: CliIo): Command {
     .argument('[command...]', 'the command the pods run, joined and run with `<shell> -c`')
     .requiredOption('--name <name>', 'name of the AppWrapper and of the wrapped job')
     .option('--image <image>', 'container image of every pod (required)')
-    .option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .addOption(namespaceOption())
+    .addOption(kubeconfigOption())
     .option('--dry-run', 'print the YAML that would be applied, without contacting the cluster')
     .addOption(new Option('--inner-type <type>', 'inner job type').choices(Object.values(InnerJobType)).default(InnerJobType.PYTORCH))
     .option('--gpus <n>', 'NVIDIA GPUs per pod', integerAtLeast(0), 0)
@@ -242,23 +219,7 @@ Examples:
     .action(async (commandArgs: string[], flags: AppWrapperFlags, self: Command) => {
       const given = (flag: keyof AppWrapperFlags) => self.getOptionValueSource(flag) === 'cli';
       const props = appWrapperPropsFromFlags(flags, commandArgs, given);
-      await submitConstruct(io, flags, (chart) => new AppWrapperJob(chart, flags.name, props), explainWithFlags);
+      await submitConstruct(io, flags, (chart) => new AppWrapperJob(chart, flags.name, props), (m) => explainWithFlags(m, FLAG_OF_PROP));
     });
   return cmd;
-}
-
-/** Synthesises a construct and prints it (`--dry-run`) or applies it. */
-export async function submitConstruct(
-  io: CliIo,
-  flags: { namespace?: string; kubeconfig?: string; dryRun?: boolean },
-  build: Parameters<typeof synthesize>[1],
-  explain: (message: string) => string,
-): Promise<void> {
-  if (flags.dryRun) {
-    io.out(synthesize(flags.namespace, build, explain).yaml);
-    return;
-  }
-  const session = connect(flags);
-  const { objects } = synthesize(session.namespace, build, explain);
-  for (const line of await applyObjects(session.client, session.namespace, objects)) io.out(`${line}\n`);
 }

@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ArenaConfig } from '../arena-config';
 import { ArenaJob, ArenaJobProps, ArenaJobType, ArenaOutput, ConcurrencyPolicy } from '../arena-job';
+import { kubeconfigOption, namespaceOption } from './cluster';
 import { integerAtLeast, parseGoDuration } from './flags';
 import { CliIo } from './io';
-import { explainWithFlags, submitConstruct } from './submit-appwrapper';
+import { explainWithFlags, submitConstruct } from './submit-construct';
 
 const FLAG_OF_PROP: Record<string, string> = {
   'metadata.name': '--name',
@@ -71,8 +72,8 @@ export function arenaJobCommand(io: CliIo): Command {
     .description('Submit an ArenaJob (Omnia): run the scenarios of an ArenaConfig as an evaluation, a load test or data generation, once or on a schedule.')
     .requiredOption('--name <name>', 'name of the ArenaJob')
     .requiredOption('--config <name>', 'the ArenaConfig to run (same namespace)')
-    .option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .addOption(namespaceOption())
+    .addOption(kubeconfigOption())
     .option('--dry-run', 'print the YAML that would be applied, without contacting the cluster')
     .addOption(new Option('--type <type>', 'what the job runs (default: evaluation)').choices(Object.values(ArenaJobType)))
     .option('--workers <n>', 'worker replicas (default: 1)', integerAtLeast(1))

@@ -1,9 +1,10 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../generic-job';
-import { keyValue } from './flags';
+import { kubeconfigOption, namespaceOption } from './cluster';
+import { keyValue, parseCpu, parseSize } from './flags';
 import { CliIo } from './io';
-import { explainWithFlags, parseCpu, parseSize, submitConstruct } from './submit-appwrapper';
+import { explainWithFlags, submitConstruct } from './submit-construct';
 import { UsageError } from './usage-error';
 
 const FLAG_OF_PROP: Record<string, string> = {
@@ -120,8 +121,8 @@ export function genericJobCommand(io: CliIo): Command {
     .argument('[command...]', 'the command every replica runs, joined and run with `<shell> -c`')
     .requiredOption('--name <name>', 'name of the GenericJob')
     .option('--image <image>', 'container image of every replica (required)')
-    .option('--namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .addOption(namespaceOption())
+    .addOption(kubeconfigOption())
     .option('--dry-run', 'print the YAML that would be applied, without contacting the cluster')
     .addOption(new Option('--replica <TYPE=COUNT>', 'a replica type and its pod count (repeatable)')
       .argParser((v: string, prev: Record<string, number>) => parseReplica(v, prev, () => cmd.getOptionValueSource('replica') === 'default'))

@@ -34,6 +34,21 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/**
+ * The controller owner reference to `owner` that every child carries: garbage collection follows
+ * it, and foreground deletion of the owner waits for the child (`blockOwnerDeletion`).
+ */
+export function controllerReferenceTo(owner: { apiVersion?: string; kind?: string; metadata: { name?: string; uid?: unknown } }): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion as string,
+    kind: owner.kind as string,
+    name: owner.metadata.name as string,
+    uid: owner.metadata.uid as string,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 /** The uid of the object's controller owner reference, if it has one. */
 export function controllerUid(obj: KubeObject | undefined): string | undefined {
   return obj?.metadata?.ownerReferences?.find((r) => r.controller === true)?.uid;

@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
  * `@kubernetes/client-node`'s `KubeConfig` has the same shape, so tests may pass one.
  */
 export interface ClusterCredentials {
+  /** The current context's namespace (in a pod: its ServiceAccount's), when it names one. */
+  readonly namespace?: string;
   /** The current context's cluster; null when the configuration names none. */
   getCurrentCluster(): { readonly server: string } | null;
   /** Sets the TLS material and the Authorization header of one request; called per request. */
@@ -85,9 +87,11 @@ export function loadClusterCredentials(
 
 function inCluster(host: string, port: string, serviceAccountDir: string): ClusterCredentials {
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const namespaceFile = join(serviceAccountDir, 'namespace');
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
   return new StaticCredentials(server, {
     ca: readFileSync(join(serviceAccountDir, 'ca.crt')),
-  }, { tokenFile: join(serviceAccountDir, 'token') });
+  }, { tokenFile: join(serviceAccountDir, 'token') }, namespace || undefined);
 }
 
 function fromKubeconfigFile(path: string): ClusterCredentials {
@@ -136,7 +140,7 @@ function fromKubeconfigFile(path: string): ClusterCredentials {
     basic: user.username !== undefined ? `${user.username}:${user.password ?? ''}` : undefined,
     // client-go runs a relative command that has a path separator from the kubeconfig's directory.
     exec: user.exec?.command?.includes('/') ? { ...user.exec, command: where(user.exec.command) } : user.exec,
-  });
+  }, context.namespace || undefined);
 }
 
 interface Authentication { token?: string; tokenFile?: string; basic?: string; exec?: RawExec }
@@ -148,7 +152,12 @@ class StaticCredentials implements ClusterCredentials {
   private cachedExec: Promise<ExecCredential> | undefined;
   private cachedExecUntil = 0;
 
-  public constructor(private readonly server: string, private readonly tls: https.RequestOptions, private readonly auth: Authentication) {}
+  public constructor(
+    private readonly server: string,
+    private readonly tls: https.RequestOptions,
+    private readonly auth: Authentication,
+    public readonly namespace?: string,
+  ) {}
 
   public getCurrentCluster() {
     return { server: this.server };

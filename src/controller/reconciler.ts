@@ -3,6 +3,9 @@ import { Informer, ResourceType } from './informer';
 import { KubeClient, KubeObject } from './kube-client';
 import { Logger } from './logger';
 
+/** The field manager of everything the controller writes (children, statuses, patches). */
+export const FIELD_MANAGER = 'kubejobs-controller';
+
 /** A kind a reconciler creates and watches, mapped back to its owner through the controller owner reference. */
 export interface OwnedType extends ResourceType {
   /** Label selector that narrows the watch to objects this controller can own. */

@@ -1,10 +1,7 @@
-import { sameJson } from './generic-job/reconciler';
 import { objectPath, ResourceType } from './informer';
 import { KubeObject } from './kube-client';
-import { ReconcileContext } from './reconciler';
-
-/** The field manager of everything the controller writes. */
-const FIELD_MANAGER = 'kubejobs-controller';
+import { FIELD_MANAGER, ReconcileContext } from './reconciler';
+import { sameJson } from './same-json';
 
 /**
  * Writes `status` to `object`'s status subresource when it differs from the cached one, as a full

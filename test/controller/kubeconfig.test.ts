@@ -131,3 +131,26 @@ test('lookup order: $KUBECONFIG (first existing file; none existing is an error)
   expect(loadClusterCredentials(undefined, { HOME: dir }, sa).getCurrentCluster()).toEqual({ server: 'https://127.0.0.1:6443' });
   expect(() => loadClusterCredentials(undefined, { HOME: sa }, sa)).toThrow('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
 });
+
+test('the namespace: the current context\'s when it names one, in a pod the ServiceAccount\'s', () => {
+  const p = path.join(dir, 'config');
+  const write = (namespace?: string) => fs.writeFileSync(p, stringify({
+    'current-context': 'ctx',
+    'contexts': [{ name: 'ctx', context: { cluster: 'c', user: 'u', namespace } }, { name: 'other', context: { cluster: 'c', user: 'u', namespace: 'not-current' } }],
+    'clusters': [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443' } }],
+    'users': [{ name: 'u', user: { token: 't' } }],
+  }));
+  write('team-a');
+  expect(loadClusterCredentials(p, {}).namespace).toBe('team-a');
+  write(undefined);
+  expect(loadClusterCredentials(p, {}).namespace).toBeUndefined();
+
+  const sa = path.join(dir, 'sa');
+  fs.mkdirSync(sa);
+  fs.writeFileSync(path.join(sa, 'ca.crt'), 'SA-CA');
+  fs.writeFileSync(path.join(sa, 'token'), 'sa-token');
+  const podEnv = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+  expect(loadClusterCredentials(undefined, podEnv, sa).namespace).toBeUndefined();
+  fs.writeFileSync(path.join(sa, 'namespace'), 'ml\n');
+  expect(loadClusterCredentials(undefined, podEnv, sa).namespace).toBe('ml');
+});

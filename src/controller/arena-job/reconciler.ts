@@ -4,7 +4,7 @@ import { ChildWriter, conflictMessage, isControlledBy } from '../child-writer';
 import { Condition, findCondition, setConditions } from '../conditions';
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
-import { Reconciler, ReconcileContext, ReconcileResult, WatchedType } from '../reconciler';
+import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult, WatchedType } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
 import { ArenaJobPlan, decideArenaJob, ObservedWorkerJob, TERMINAL_PHASES } from './decide';
 import { DEFAULT_ARENA_WORKER_IMAGE, WORKER_JOB_SELECTOR, workerJobName } from './render-worker-job';
@@ -12,7 +12,6 @@ import { planWork } from './work-plan';
 import { workerPool } from './worker-scaling';
 
 const BATCH_JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
-const FIELD_MANAGER = 'kubejobs-controller';
 /** How long a job blocked by a same-named Job it does not control waits before it looks again. */
 const NAME_CONFLICT_RETRY_MS = 30_000;
 

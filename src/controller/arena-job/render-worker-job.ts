@@ -1,6 +1,6 @@
 import type { ArenaConfig, ArenaJob } from '../../../imports/omnia.altairalabs.ai';
 import { CONFIGMAP_URL_SCHEME } from '../arena-source/decide';
-import { KubeObject, OwnerReference } from '../kube-client';
+import { controllerReferenceTo, KubeObject } from '../kube-client';
 import { WorkItem } from './work-items';
 
 /** The worker image when neither `--arena-worker-image` nor the construct prop names one (upstream's default). */
@@ -40,11 +40,6 @@ export interface WorkerJobInput {
   readonly parallelism: number;
   readonly image: string;
   readonly imagePullPolicy?: string;
-}
-
-function ownerReferenceOf(job: ArenaJob): OwnerReference {
-  const uid = job.metadata.uid as string;
-  return { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name!, uid, controller: true, blockOwnerDeletion: true };
 }
 
 /** Labels of the worker Job; its pods get the same without `managed-by`. */
@@ -104,7 +99,7 @@ export function renderWorkerJob(input: WorkerJobInput): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: workerJobName(name), namespace: job.metadata.namespace, labels, ownerReferences: [ownerReferenceOf(job)] },
+    metadata: { name: workerJobName(name), namespace: job.metadata.namespace, labels, ownerReferences: [controllerReferenceTo(job)] },
     spec: {
       completionMode: 'Indexed',
       completions: items.length,

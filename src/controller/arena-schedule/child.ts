@@ -1,5 +1,6 @@
 import type { ArenaJob } from '../../../imports/omnia.altairalabs.ai';
 import { PARENT_LABEL, SCHEDULED_TIME_ANNOTATION } from '../arena-job/schedule-decide';
+import { controllerReferenceTo } from '../kube-client';
 
 /**
  * The child ArenaJob a scheduled parent gets at a tick: the parent's spec without `schedule`
@@ -18,14 +19,7 @@ export function scheduledChild(parent: ArenaJob, name: string, scheduledTime: Da
       namespace: parent.metadata.namespace,
       labels: { ...parent.metadata.labels, [PARENT_LABEL]: parent.metadata.name! },
       annotations: { [SCHEDULED_TIME_ANNOTATION]: formatInZone(scheduledTime, timeZone) },
-      ownerReferences: [{
-        apiVersion: parent.apiVersion,
-        kind: parent.kind,
-        name: parent.metadata.name!,
-        uid: parent.metadata.uid as string,
-        controller: true,
-        blockOwnerDeletion: true,
-      }],
+      ownerReferences: [controllerReferenceTo(parent)],
     },
     spec,
   };

@@ -1,15 +1,12 @@
 import type { ArenaJob, ArenaJobStatus } from '../../../imports/omnia.altairalabs.ai';
 import { ARENA_JOB } from '../../api/arena-job';
 import { decideSchedule, ObservedChild, PARENT_LABEL, SCHEDULED_TIME_ANNOTATION, SchedulePlan } from '../arena-job/schedule-decide';
-import { sameJson } from '../generic-job/reconciler';
 import { collectionPath, objectPath, ResourceType, splitKey } from '../informer';
 import { isAlreadyExists, isNotFound, KubeObject } from '../kube-client';
-import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
+import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '../reconciler';
+import { writeStatusIfChanged } from '../write-status';
 import { scheduledChild } from './child';
 import { scheduledParentStatus } from './status';
-
-/** The field manager of everything the controller writes. */
-const FIELD_MANAGER = 'kubejobs-controller';
 
 /** The ArenaJob kind. */
 export const ARENA_JOB_TYPE: ResourceType = { apiVersion: `${ARENA_JOB.group}/${ARENA_JOB.version}`, kind: ARENA_JOB.kind, plural: ARENA_JOB.plural };
@@ -115,8 +112,6 @@ export class ArenaScheduleReconciler implements Reconciler {
 
   private async writeStatus(ctx: ReconcileContext, parent: ArenaJob, plan: SchedulePlan, now: Date): Promise<void> {
     const status: ArenaJobStatus = scheduledParentStatus(parent, plan, now.toISOString());
-    if (sameJson(status, parent.status ?? {})) return;
-    const body = { apiVersion: parent.apiVersion, kind: parent.kind, metadata: parent.metadata, spec: parent.spec, status };
-    await ctx.client.replace(`${objectPath(ARENA_JOB_TYPE, parent.metadata.namespace!, parent.metadata.name!)}/status`, body, FIELD_MANAGER);
+    await writeStatusIfChanged(ctx, ARENA_JOB_TYPE, parent as unknown as KubeObject & { status?: unknown }, status);
   }
 }

@@ -1,5 +1,5 @@
 import type { Container, GenericJob, ReplicaSpec } from '../../../imports/batch.tensorstack.dev';
-import { KubeObject, OwnerReference } from '../kube-client';
+import { controllerReferenceTo, KubeObject } from '../kube-client';
 import { expandT9kVariables } from './variables';
 
 /** Labels T9k puts on a GenericJob's pods and Services. */
@@ -39,18 +39,6 @@ export function replicasOf(job: GenericJob): Replica[] {
     }
   }
   return out;
-}
-
-/** The controller owner reference of every child. */
-export function ownerReferenceOf(job: GenericJob): OwnerReference {
-  return {
-    apiVersion: job.apiVersion,
-    kind: job.kind,
-    name: job.metadata.name as string,
-    uid: job.metadata.uid as string,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 /** How the pod's containers are started. */
@@ -119,7 +107,7 @@ export function desiredPod(job: GenericJob, replica: Replica, mode: StartMode): 
       namespace: job.metadata.namespace,
       labels,
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-      ownerReferences: [ownerReferenceOf(job)],
+      ownerReferences: [controllerReferenceTo(job)],
     },
     spec,
   };
@@ -139,7 +127,7 @@ export function desiredService(job: GenericJob, replica: Replica): KubeObject | 
       name: replica.name,
       namespace: job.metadata.namespace,
       labels: { [LABELS.job]: job.metadata.name as string, [LABELS.replica]: replica.name, [LABELS.component]: 'genericjob' },
-      ownerReferences: [ownerReferenceOf(job)],
+      ownerReferences: [controllerReferenceTo(job)],
     },
     spec: {
       clusterIP: 'None',
@@ -169,7 +157,7 @@ export function desiredPodGroup(job: GenericJob): KubeObject | undefined {
       name: job.metadata.name,
       namespace: job.metadata.namespace,
       labels: { [LABELS.job]: job.metadata.name as string, [LABELS.component]: 'genericjob' },
-      ownerReferences: [ownerReferenceOf(job)],
+      ownerReferences: [controllerReferenceTo(job)],
     },
     spec: { minMember, queue: t9k.queue, priority: t9k.priority ?? 0 },
   };

@@ -3,12 +3,10 @@ import { GENERIC_JOB } from '../../api/generic-job';
 import { ChildWriter, conflictMessage, DesiredChild, failedOperation, isControlledBy, NameConflict } from '../child-writer';
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
-import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
+import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '../reconciler';
+import { sameJson } from '../same-json';
 import { CHILD_SELECTOR, LABELS, SERVICE_SPEC_FIELDS } from './children';
 import { blockedByNameConflict, decide, failedChild, nameConflictResolved, ObservedPod, Plan } from './decide';
-
-/** The field manager of everything the controller writes. */
-export const FIELD_MANAGER = 'kubejobs-controller';
 
 const GENERIC_JOB_TYPE: ResourceType = { apiVersion: `${GENERIC_JOB.group}/${GENERIC_JOB.version}`, kind: GENERIC_JOB.kind, plural: GENERIC_JOB.plural };
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
@@ -217,18 +215,4 @@ function withSpecOf(existing: KubeObject, desired: KubeObject, fields?: readonly
 function isPermanent(err: KubeApiError): boolean {
   if (err.code === 422 || err.code === 400) return true;
   return err.code === 403 && !/cannot [a-z]+ resource|exceeded quota/.test(err.message);
-}
-
-/** Structural equality, ignoring key order. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

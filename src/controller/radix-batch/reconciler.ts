@@ -1,17 +1,16 @@
 import { decide, INVALID_PAYLOAD_SECRET_REASON, ObservedJob } from './decide';
 import { ObservedPod } from './pod-status';
 import { batchEvent, qualifyWebhookUrl, sendBatchEvent } from './webhook';
-import type { RadixBatch, RadixBatchStatus } from '../../../imports/kubejobs.dev';
+import type { RadixBatch } from '../../../imports/kubejobs.dev';
 import { RADIX_BATCH } from '../../api';
 import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
 import { ChildWriter } from '../child-writer';
-import { sameJson } from '../generic-job/reconciler';
 import { objectPath, ResourceType, splitKey } from '../informer';
 import { KubeApiError, KubeObject } from '../kube-client';
-import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
+import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '../reconciler';
+import { writeStatusIfChanged } from '../write-status';
 import { BATCH_CHILD_LABELS, BATCH_CHILD_SELECTOR } from './render-job';
 
-const FIELD_MANAGER = 'kubejobs-controller';
 /** The RadixBatch kind. */
 export const RADIX_BATCH_RESOURCE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
 const JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
@@ -80,16 +79,11 @@ export class RadixBatchReconciler implements Reconciler {
       status = { ...status, condition: { ...status.condition!, reason: 'CreateJobFailed', message: failures[0] } };
       void ctx.events.record(batch as unknown as KubeObject, 'Warning', 'CreateJobFailed', failures[0]!);
     }
-    if (!sameJson(status, batch.status ?? {})) {
-      await this.writeStatus(ctx, batch, status);
+    const updated = await writeStatusIfChanged(ctx, RADIX_BATCH_RESOURCE, batch as unknown as KubeObject & { status?: unknown }, status);
+    if (updated !== (batch as unknown)) {
       const event = batchEvent(batch, batch.status, status);
       if (event) void sendBatchEvent(qualifyWebhookUrl(batch.spec.component.notifications!.webhook!, namespace!), event, ctx.log);
     }
     return {};
-  }
-
-  private async writeStatus(ctx: ReconcileContext, batch: RadixBatch, status: RadixBatchStatus): Promise<void> {
-    const path = `${objectPath(RADIX_BATCH_RESOURCE, batch.metadata.namespace!, batch.metadata.name!)}/status`;
-    await ctx.client.replace(path, { ...batch, status }, FIELD_MANAGER);
   }
 }

@@ -1,6 +1,6 @@
 import type { RadixBatch, RadixBatchJob } from '../../../imports/kubejobs.dev';
 import { IMAGE_TAG_NAME_PLACEHOLDER } from '../../api';
-import { KubeObject } from '../kube-client';
+import { controllerReferenceTo, KubeObject } from '../kube-client';
 
 /** Radix's default time limit when neither the job nor its component sets one: 12 hours. */
 export const DEFAULT_TIME_LIMIT_SECONDS = 43_200;
@@ -47,19 +47,6 @@ export function jobImage(componentImage: string, componentTag: string | undefine
 function labelsOf(batch: RadixBatch, job: RadixBatchJob): Record<string, string> {
   const inherited = Object.fromEntries(Object.entries(batch.metadata.labels ?? {}).filter(([k]) => k !== 'radix-batch-type'));
   return { ...inherited, [BATCH_CHILD_LABELS.jobType]: 'job-scheduler', [BATCH_CHILD_LABELS.batchName]: batch.metadata.name!, [BATCH_CHILD_LABELS.batchJobName]: job.name };
-}
-
-function ownerOf(batch: RadixBatch): KubeObject['metadata'] {
-  return {
-    ownerReferences: [{
-      apiVersion: batch.apiVersion,
-      kind: batch.kind,
-      name: batch.metadata.name!,
-      uid: batch.metadata.uid as string,
-      controller: true,
-      blockOwnerDeletion: true,
-    }],
-  };
 }
 
 /** Node affinity and tolerations of a job (B6), without Radix's node-pool labels that other clusters lack. */
@@ -142,7 +129,7 @@ export function renderJob(batch: RadixBatch, job: RadixBatchJob): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name, namespace: batch.metadata.namespace, labels, ...ownerOf(batch) },
+    metadata: { name, namespace: batch.metadata.namespace, labels, ownerReferences: [controllerReferenceTo(batch)] },
     spec: strip({
       backoffLimit: job.backoffLimit ?? component.backoffLimit ?? 0,
       ttlSecondsAfterFinished: JOB_TTL_SECONDS,
@@ -178,7 +165,7 @@ export function renderService(batch: RadixBatch, job: RadixBatchJob): KubeObject
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: childName(batch, job), namespace: batch.metadata.namespace, labels, ...ownerOf(batch) },
+    metadata: { name: childName(batch, job), namespace: batch.metadata.namespace, labels, ownerReferences: [controllerReferenceTo(batch)] },
     spec: {
       type: 'ClusterIP',
       selector: { [BATCH_CHILD_LABELS.batchName]: batch.metadata.name!, [BATCH_CHILD_LABELS.batchJobName]: job.name },

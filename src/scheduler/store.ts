@@ -1,14 +1,10 @@
-import type { RadixBatch, RadixJobDefinition } from '../../imports/kubejobs.dev';
-import { RADIX_BATCH } from '../api';
 import { BatchWrite, PAYLOADS_PENDING_ANNOTATION, RADIX_LABELS } from './batch-spec';
 import { invalid, RadixApiError } from './errors';
+import type { RadixBatch, RadixJobDefinition } from '../../imports/kubejobs.dev';
 import { collectionPath, objectPath, ResourceType } from '../controller/informer';
 import { isAlreadyExists, isConflict, KubeApiError, KubeClient } from '../controller/kube-client';
 import { Logger } from '../controller/logger';
-
-/** The RadixBatch kind. */
-export const RADIX_BATCH_TYPE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
-const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' };
+import { RADIX_BATCH_TYPE, SECRET } from '../controller/resource-types';
 
 /** The field manager of everything the scheduler writes. */
 export const SCHEDULER_FIELD_MANAGER = 'kubejobs-job-scheduler';

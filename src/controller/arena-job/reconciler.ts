@@ -2,7 +2,7 @@ import type { ArenaConfig, ArenaJob, ArenaJobStatus } from '../../../imports/omn
 import { ARENA_TYPES } from '../arena-chain-types';
 import { ChildWriter, conflictMessage, isControlledBy } from '../child-writer';
 import { Condition, findCondition, setConditions } from '../conditions';
-import { objectPath, ResourceType, splitKey } from '../informer';
+import { objectPath, splitKey } from '../informer';
 import { isNotFound, KubeApiError, KubeObject } from '../kube-client';
 import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult, WatchedType } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
@@ -10,8 +10,8 @@ import { ArenaJobPlan, decideArenaJob, ObservedWorkerJob, TERMINAL_PHASES } from
 import { DEFAULT_ARENA_WORKER_IMAGE, WORKER_JOB_SELECTOR, workerJobName } from './render-worker-job';
 import { planWork } from './work-plan';
 import { workerPool } from './worker-scaling';
+import { BATCH_JOB } from '../resource-types';
 
-const BATCH_JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
 /** How long a job blocked by a same-named Job it does not control waits before it looks again. */
 const NAME_CONFLICT_RETRY_MS = 30_000;
 

@@ -1,15 +1,15 @@
 import type { ArenaJob, ArenaJobStatus } from '../../../imports/omnia.altairalabs.ai';
-import { ARENA_JOB } from '../../api/arena-job';
 import { decideSchedule, ObservedChild, PARENT_LABEL, SCHEDULED_TIME_ANNOTATION, SchedulePlan } from '../arena-job/schedule-decide';
-import { collectionPath, objectPath, ResourceType, splitKey } from '../informer';
+import { collectionPath, objectPath, splitKey } from '../informer';
 import { isAlreadyExists, isNotFound, KubeObject } from '../kube-client';
 import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
 import { scheduledChild } from './child';
 import { scheduledParentStatus } from './status';
+import { ARENA_TYPES } from '../arena-chain-types';
 
 /** The ArenaJob kind. */
-export const ARENA_JOB_TYPE: ResourceType = { apiVersion: `${ARENA_JOB.group}/${ARENA_JOB.version}`, kind: ARENA_JOB.kind, plural: ARENA_JOB.plural };
+const ARENA_JOB_TYPE = ARENA_TYPES.job;
 
 /** How soon a run whose name another object holds is tried again. */
 const NAME_CONFLICT_RETRY_MS = 30_000;

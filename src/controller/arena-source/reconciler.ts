@@ -1,11 +1,12 @@
 import type { ArenaSource } from '../../../imports/omnia.altairalabs.ai';
 import { DEFAULT_BUNDLE_KEY } from '../../api/arena-source';
 import { ARENA_TYPES } from '../arena-chain-types';
-import { objectPath, ResourceType, splitKey } from '../informer';
+import { objectPath, splitKey } from '../informer';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
 import { bundleContent, bundleFacts } from './bundle';
 import { BundleLookup, decideSource } from './decide';
+import { CONFIG_MAP } from '../resource-types';
 
 /** A ConfigMap as the reconciler reads it. */
 export interface ObservedConfigMap {
@@ -13,7 +14,6 @@ export interface ObservedConfigMap {
   binaryData?: Record<string, string>;
 }
 
-const CONFIG_MAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps' };
 
 /** Reads a ConfigMap bundle: the ConfigMap is read (never watched: ConfigMaps are many) at each `interval`. */
 export async function lookUpBundle(ctx: ReconcileContext, namespace: string, name: string, key: string): Promise<BundleLookup> {

@@ -7,10 +7,9 @@ import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '..
 import { sameJson } from '../same-json';
 import { CHILD_SELECTOR, LABELS, SERVICE_SPEC_FIELDS } from './children';
 import { blockedByNameConflict, decide, failedChild, nameConflictResolved, ObservedPod, Plan } from './decide';
+import { POD, resourceTypeOf, SERVICE } from '../resource-types';
 
-const GENERIC_JOB_TYPE: ResourceType = { apiVersion: `${GENERIC_JOB.group}/${GENERIC_JOB.version}`, kind: GENERIC_JOB.kind, plural: GENERIC_JOB.plural };
-const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
-const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
+const GENERIC_JOB_TYPE = resourceTypeOf(GENERIC_JOB);
 const POD_GROUP: ResourceType = { apiVersion: 'scheduler.tensorstack.dev/v1beta1', kind: 'PodGroup', plural: 'podgroups' };
 
 /** How long a job blocked by a name clash waits before it looks again (the other object is not watched). */

@@ -1,11 +1,11 @@
 import type { Provider } from '../../../imports/omnia.altairalabs.ai';
 import { ARENA_TYPES } from '../arena-chain-types';
-import { objectPath, ResourceType, splitKey } from '../informer';
+import { objectPath, splitKey } from '../informer';
 import { Reconciler, ReconcileContext, ReconcileResult } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
 import { decideProvider, SecretLookup } from './decide';
+import { SECRET } from '../resource-types';
 
-const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' };
 
 /**
  * The Provider reconciler: checks that the Secret a Provider names holds its API key. The Secret

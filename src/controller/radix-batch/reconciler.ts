@@ -2,20 +2,16 @@ import { decide, INVALID_PAYLOAD_SECRET_REASON, ObservedJob } from './decide';
 import { ObservedPod } from './pod-status';
 import { batchEvent, qualifyWebhookUrl, sendBatchEvent } from './webhook';
 import type { RadixBatch } from '../../../imports/kubejobs.dev';
-import { RADIX_BATCH } from '../../api';
 import { PAYLOADS_PENDING_ANNOTATION } from '../../scheduler/batch-spec';
 import { ChildWriter } from '../child-writer';
-import { objectPath, ResourceType, splitKey } from '../informer';
+import { objectPath, splitKey } from '../informer';
 import { KubeApiError, KubeObject } from '../kube-client';
 import { FIELD_MANAGER, ReconcileContext, Reconciler, ReconcileResult } from '../reconciler';
 import { writeStatusIfChanged } from '../write-status';
 import { BATCH_CHILD_LABELS, BATCH_CHILD_SELECTOR } from './render-job';
+import { BATCH_JOB, POD, RADIX_BATCH_TYPE, SERVICE } from '../resource-types';
 
 /** The RadixBatch kind. */
-export const RADIX_BATCH_RESOURCE: ResourceType = { apiVersion: `${RADIX_BATCH.group}/${RADIX_BATCH.version}`, kind: RADIX_BATCH.kind, plural: RADIX_BATCH.plural };
-const JOB: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' };
-const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
-const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
 /** Children created at once per batch: a 500-job batch must not open 500 requests. */
 const CREATE_CONCURRENCY = 16;
 
@@ -27,9 +23,9 @@ const CREATE_CONCURRENCY = 16;
  */
 export class RadixBatchReconciler implements Reconciler {
   public readonly name = 'radixbatch';
-  public readonly primary = RADIX_BATCH_RESOURCE;
+  public readonly primary = RADIX_BATCH_TYPE;
   public readonly owned = [
-    { ...JOB, labelSelector: BATCH_CHILD_SELECTOR },
+    { ...BATCH_JOB, labelSelector: BATCH_CHILD_SELECTOR },
     { ...SERVICE, labelSelector: BATCH_CHILD_SELECTOR },
     // Pods are controlled by their Job; their label names the batch (for podStatuses and messages).
     { ...POD, labelSelector: BATCH_CHILD_SELECTOR, primaryNameLabel: BATCH_CHILD_LABELS.batchName },
@@ -56,7 +52,7 @@ export class RadixBatchReconciler implements Reconciler {
       const queue = [...children];
       const worker = async () => {
         for (let child = queue.shift(); child; child = queue.shift()) {
-          const type = child.kind === 'Job' ? JOB : SERVICE;
+          const type = child.kind === 'Job' ? BATCH_JOB : SERVICE;
           try {
             const outcome = await writer.ensure({ type, object: child }, uid);
             if (outcome.kind === 'conflict') failures.push(`${outcome.conflict.kind} ${outcome.conflict.name} exists and is controlled by ${outcome.conflict.owner}`);
@@ -71,7 +67,7 @@ export class RadixBatchReconciler implements Reconciler {
     // Jobs first: a Service that cannot be made (e.g. no cluster IP left) must not hold the jobs back.
     await createAll(plan.create.filter((c) => c.kind === 'Job'));
     await createAll(plan.create.filter((c) => c.kind !== 'Job'));
-    await Promise.all(plan.deleteJobs.map((j) => ctx.client.delete(objectPath(JOB, namespace!, j.name), { uid: j.uid, propagationPolicy: 'Background' })));
+    await Promise.all(plan.deleteJobs.map((j) => ctx.client.delete(objectPath(BATCH_JOB, namespace!, j.name), { uid: j.uid, propagationPolicy: 'Background' })));
 
     let status = plan.status;
     if (failures.length > 0) {
@@ -79,7 +75,7 @@ export class RadixBatchReconciler implements Reconciler {
       status = { ...status, condition: { ...status.condition!, reason: 'CreateJobFailed', message: failures[0] } };
       void ctx.events.record(batch as unknown as KubeObject, 'Warning', 'CreateJobFailed', failures[0]!);
     }
-    const updated = await writeStatusIfChanged(ctx, RADIX_BATCH_RESOURCE, batch as unknown as KubeObject & { status?: unknown }, status);
+    const updated = await writeStatusIfChanged(ctx, RADIX_BATCH_TYPE, batch as unknown as KubeObject & { status?: unknown }, status);
     if (updated !== (batch as unknown)) {
       const event = batchEvent(batch, batch.status, status);
       if (event) void sendBatchEvent(qualifyWebhookUrl(batch.spec.component.notifications!.webhook!, namespace!), event, ctx.log);

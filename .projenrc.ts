@@ -1,4 +1,19 @@
 import { javascript, typescript } from 'projen';
+import { pinnedPulumiVersion } from './projenrc/pulumi-versions';
+
+/**
+ * The Kubernetes provider the real-engine tests build (test/cluster/pulumi/PULUMI_VERSIONS, the only
+ * one the Go module proxy serves): the `@pulumi/kubernetes` SDK the tests install is the same
+ * version, so SDK and plugin agree, and it is the floor of the peer range.
+ */
+const PULUMI_KUBERNETES_VERSION = pinnedPulumiVersion('provider-version');
+/**
+ * The lowest `@pulumi/pulumi` that `@pulumi/kubernetes` ${PULUMI_KUBERNETES_VERSION} itself accepts (its
+ * `dependencies`): the floor of the peer range, since no install below it is possible with that
+ * SDK. kubejobs/pulumi uses nothing newer (ComponentResource, Output, all, ResourceError). The tests
+ * run the version in package-lock.json (3.248.0); test/pulumi/peer-ranges.test.ts checks all this.
+ */
+const PULUMI_SDK_FLOOR = '3.142.0';
 
 /** Dependencies that ship ES modules only and must be transpiled for jest. */
 const ESM_ONLY_PACKAGES = ['@marcbachmann/cel-js', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
@@ -52,8 +67,8 @@ const project = new typescript.TypeScriptProject({
     'typedoc@^0.28.0',
     'typedoc-plugin-markdown@^4.14.0',
     'cdk8s-cli@^2.200.0',
-    '@pulumi/pulumi@^3.140.0',
-    '@pulumi/kubernetes@^4.18.0',
+    `@pulumi/pulumi@^${PULUMI_SDK_FLOOR}`,
+    `@pulumi/kubernetes@${PULUMI_KUBERNETES_VERSION}`,
     'tsconfig-paths@^4.2.0',
     'jest-environment-node@^29.7.0',
     // tests talk to the harness's API server with it (1.4.x: 2.x needs Node 22)
@@ -119,7 +134,7 @@ project.eslint?.addOverride({
 
 // `kubejobs` is the cdk8s API; `kubejobs/pulumi` is the Pulumi adapter (loaded only on demand).
 // Pulumi users install these; cdk8s-only users never do, and `import 'kubejobs'` never loads them.
-project.package.addPeerDeps('@pulumi/pulumi@^3.140.0', '@pulumi/kubernetes@^4.18.0');
+project.package.addPeerDeps(`@pulumi/pulumi@^${PULUMI_SDK_FLOOR}`, `@pulumi/kubernetes@^${PULUMI_KUBERNETES_VERSION}`);
 project.package.addField('peerDependenciesMeta', {
   '@pulumi/pulumi': { optional: true },
   '@pulumi/kubernetes': { optional: true },
@@ -129,6 +144,9 @@ project.package.addField('exports', {
   './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
+// TypeScript's `moduleResolution: node` (node10, what `pulumi new typescript` writes) ignores
+// `exports`: it finds `kubejobs/pulumi`'s types through this map instead.
+project.package.addField('typesVersions', { '*': { pulumi: ['lib/pulumi/index.d.ts'] } });
 project.package.addVersion('0.1.0');
 project.package.addBin({ kubejobs: 'lib/cli.js' });
 project.package.addField('files', ['lib', 'imports', 'README.md', 'API.md']);
@@ -191,6 +209,33 @@ tierBinaries.spawn(k8sBinaries);
 tierBinaries.exec('bash test/cluster/build-tier-binaries.sh operators');
 project.testTask.prependSpawn(tierBinaries);
 
+// The Pulumi engine of the real-engine tests (test/pulumi/engine/): the pulumi CLI and the Kubernetes
+// provider plugin, built from Go modules into the same cache (test/cluster/pulumi/PULUMI_VERSIONS).
+const pulumiEngine = project.addTask('pulumi:engine', {
+  description: 'Build or reuse the pulumi CLI and the Kubernetes provider plugin for the real-engine tests',
+  exec: 'bash test/cluster/build-pulumi.sh',
+});
+project.testTask.prependSpawn(pulumiEngine);
+
+// The kubejobs image, built from ./Dockerfile with Debian's buildah and a base made from Debian
+// packages plus this machine's Node 20 (no Docker, no registry pull), cached in
+// ~/.cache/kubejobs/image (test/image/build-image.sh). The image tests build it themselves too;
+// building it before jest keeps the build out of the parallel test run.
+const imageBuild = project.addTask('image:build', {
+  description: 'Build or reuse the kubejobs image (Dockerfile) with buildah, without Docker or a registry pull',
+  exec: 'bash test/image/build-image.sh',
+});
+project.testTask.prependSpawn(imageBuild);
+
+// The `node` cluster test tier (test/cluster/tiers/README.md): containerd, runc and the CNI plugins
+// from Debian, kubelet built from test/cluster/go.mod's module set, pause from its pause.c, and the
+// images above saved for containerd. The tier's test file builds it too (a no-op when cached).
+const nodeTierBuild = project.addTask('k8s:node-tier', {
+  description: 'Build or reuse kubelet, pause and the images of the node cluster test tier; install containerd and runc when missing',
+  exec: 'bash test/cluster/tiers/build-node.sh',
+});
+project.testTask.prependSpawn(nodeTierBuild);
+
 project.addTask('bench:controller', {
   description: 'Benchmark: 200 GenericJobs x 4 replicas through the controller vs a plain client loop (ratio, not a test)',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/controller.ts',
@@ -209,7 +254,7 @@ project.addTask('bench:job-scheduler', {
   description: 'Benchmark: a 500-job Radix batch through job-scheduler + controller vs a plain client loop creating the same Jobs and Secrets (ratio, not a test)',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json bench/job-scheduler.ts',
 });
-project.npmignore?.exclude('/bench/', '/Dockerfile', '/docs/');
+project.npmignore?.exclude('/bench/', '/Dockerfile', '/.dockerignore', '/docs/');
 
 // fastify 5 takes light-my-request ^6; 6.8 moved to cookie@2, which declares Node >= 22. 6.6 is the
 // last release on cookie@1 (Node >= 18) and has the same API (fastify.inject only).

@@ -1,8 +1,12 @@
 # The kubejobs image: `kubejobs controller` (and later `kubejobs job-scheduler`).
 # test/controller/production-bundle.ts runs these same commands without Docker; keep them in step.
+# Build: `docker build -t ghcr.io/kubejobs/kubejobs:<version> .`. BASE_IMAGE is any Debian bookworm
+# with Node 20 and npm on PATH; test/image/build-image.sh builds this file unchanged from a base it
+# makes from Debian packages (no registry pull).
+ARG BASE_IMAGE=node:20-bookworm-slim
 
 # 1. Build: every dependency, then compile src/ to lib/.
-FROM node:20-bookworm-slim AS build
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -12,14 +16,14 @@ COPY src ./src
 RUN npx tsc -p tsconfig.json --outDir lib --inlineSourceMap false --inlineSources false --declaration false
 
 # 2. Production dependencies only.
-FROM node:20-bookworm-slim AS deps
+FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # 3. Runtime: slim Node, no build tools, non-root, works with a read-only root filesystem
 #    (nothing is written at run time; logs go to stdout).
-FROM node:20-bookworm-slim
+FROM ${BASE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

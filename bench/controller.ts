@@ -15,14 +15,22 @@
  *    existing, and the reconciler's peak RSS (VmHWM). kube-controller-manager gets client QPS and
  *    burst of `KCM_QPS` (kubejobs has no client-side rate limit at all) and `--concurrent-job-syncs`
  *    equal to kubejobs' `--concurrency`.
+ *    The three run in `ROUNDS` interleaved rounds on the same control plane, the order rotating
+ *    between rounds; each figure is reported per round and as the median, and the ratios are taken
+ *    within a round (then their median), so load from other work on a shared machine, which comes
+ *    and goes, does not fall on one side only. The kubejobs controller runs only during its own
+ *    side, scoped to that round's namespace.
  *    (b') The controller alone: the jobs exist before it starts, so admission is out of the window.
  * 3. Scale: `SCALE_JOBS` GenericJobs (and their pods) watched by one controller: its RSS.
  *
  * Env: BENCH_JOBS (200), BENCH_REPLICAS (4), BENCH_CONCURRENCY (4), BENCH_KCM_QPS (10000),
- * BENCH_ADMISSION_OBJECTS (200), BENCH_SCALE_JOBS (1000; 0 skips it).
+ * BENCH_ADMISSION_OBJECTS (200), BENCH_SCALE_JOBS (1000; 0 skips it), BENCH_ROUNDS (3),
+ * BENCH_CPU_PROF_DIR (unset; a directory: each measured kubejobs controller writes a `node --cpu-prof`
+ * profile there when it stops).
  */
 import * as fs from 'node:fs';
-import { crdManifestOf, GENERIC_JOB, RADIX_BATCH } from '../src/api';
+import * as os from 'node:os';
+import { crdManifestOf, GENERIC_JOB, KUBEJOBS_DEFINITIONS } from '../src/api';
 import { KubeClient, WatchHandle } from '../src/controller/kube-client';
 import { ensureBinaries, startControlPlane } from '../test/cluster/control-plane';
 import { applyManifests, freshNamespace, waitFor } from '../test/cluster/kube-helpers';
@@ -34,6 +42,10 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const KCM_QPS = Number(process.env.BENCH_KCM_QPS ?? 10_000);
 const ADMISSION_OBJECTS = Number(process.env.BENCH_ADMISSION_OBJECTS ?? 200);
 const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 1000);
+/** Interleaved rounds; the order rotates, so each side is first equally often only with a multiple of 3. */
+const ROUNDS = positiveInteger('BENCH_ROUNDS', 3);
+/** When set, every measured kubejobs controller writes a V8 CPU profile there (`node --cpu-prof`). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 const POD_TEMPLATE = { spec: { containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', 'echo $(type) $(rank)'] }] } };
 const JOB_LABEL = 'batch.kubernetes.io/job-name';
 
@@ -153,6 +165,80 @@ async function createAtOnceAndWait(
   };
 }
 
+/** One side's figures in one round; the plain loop has no per-job latency nor a reconciler's RSS. */
+interface SideResult {
+  seconds: number;
+  podsPerSecond: number;
+  jobToPodsP50Ms?: number;
+  jobToPodsP99Ms?: number;
+  allJobsCreatedMs?: number;
+  peakRssMiB?: number;
+  round: number;
+  loadAverage1m?: number;
+  /** kubejobs: the controller's API writes per job by verb and resource, from its metrics (diagnostic). */
+  apiWritesPerJob?: string;
+}
+
+/**
+ * `create pods 4, update genericjobs/status 1.2, ...`: the writes (not reads nor watches) the
+ * controller made until every pod existed, per job, from its `kubejobs_api_requests_total`.
+ */
+function writesPerJob(metricsText: string): string {
+  const counts = new Map<string, number>();
+  for (const line of metricsText.split('\n')) {
+    const m = line.match(/^kubejobs_api_requests_total\{([^}]*)\} (\d+)/);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (!['create', 'update', 'patch', 'delete'].includes(labels.verb!)) continue;
+    const key = `${labels.verb} ${labels.resource}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${+(n / JOBS).toFixed(2)}`).join(', ');
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Median of each figure over the rounds (peak RSS: the highest). */
+function medianOf(rounds: readonly SideResult[]): Required<Omit<SideResult, 'round' | 'loadAverage1m' | 'apiWritesPerJob'>> {
+  const m = (key: keyof SideResult) => {
+    const values = rounds.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
+    return values.length ? +median(values).toFixed(2) : NaN;
+  };
+  return {
+    seconds: m('seconds'),
+    podsPerSecond: m('podsPerSecond'),
+    jobToPodsP50Ms: m('jobToPodsP50Ms'),
+    jobToPodsP99Ms: m('jobToPodsP99Ms'),
+    allJobsCreatedMs: m('allJobsCreatedMs'),
+    peakRssMiB: Math.max(...rounds.map((r) => r.peakRssMiB ?? NaN)),
+  };
+}
+
+/** The baseline: the same `JOBS` x `REPLICAS` pods POSTed by `CONCURRENCY` workers, until every pod exists. */
+async function plainLoop(client: KubeClient, ns: string): Promise<Omit<SideResult, 'round'>> {
+  const total = JOBS * REPLICAS;
+  const base = await watchPods(client, ns, jobOfReplicaPod);
+  const jobs = Array.from({ length: JOBS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
+  const podNames = jobs.flatMap((job) => Array.from({ length: REPLICAS }, (_, r) => `${job}-worker-${r}`));
+  const start = Date.now();
+  await pool(podNames, CONCURRENCY, async (name) => {
+    await client.create(`/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
+      spec: { restartPolicy: 'Never', containers: POD_TEMPLATE.spec.containers },
+    });
+  });
+  await waitFor('every baseline pod', async () => base.seen.size >= total, { timeoutMs: 600_000, intervalMs: 20 });
+  base.handle.abort();
+  const ms = Math.max(...[...base.seen.values()].map((s) => s.at)) - start;
+  return { seconds: +(ms / 1000).toFixed(2), podsPerSecond: +(total / (ms / 1000)).toFixed(1) };
+}
+
 /**
  * Diagnostic copies of the GenericJob CRD in groups of their own, to attribute the admission cost:
  * without any CEL rule, and also without the pod template's schema. Never served to the
@@ -233,26 +319,59 @@ async function main(): Promise<void> {
     const kc = plane.kubeConfig;
     const client = new KubeClient(kc, 'kubejobs-bench');
     const diagnosticCrds = Object.values(DIAGNOSTIC_CRDS).map((d) => diagnosticCrd(d.group, d.podTemplateSchema));
-    await applyManifests(kc, [crdManifestOf(GENERIC_JOB), crdManifestOf(RADIX_BATCH), ...diagnosticCrds] as never[]);
+    // The controller watches every kind it reconciles (it is not ready until each is served).
+    await applyManifests(kc, [...KUBEJOBS_DEFINITIONS.map((d) => crdManifestOf(d)), ...diagnosticCrds] as never[]);
     const total = JOBS * REPLICAS;
 
     // 1. Admission.
     progress('admission');
     const admission = await admissionCost(client, await freshNamespace(kc));
 
-    // 2a. kube-controller-manager's Job controller (running since the plane started).
-    progress('kube-controller-manager');
-    const kcmNs = await freshNamespace(kc);
-    const kcm = { ...await createAtOnceAndWait(client, kcmNs, batchJobsPath(kcmNs), batchJob, jobOfBatchPod), peakRssMiB: +memoryMiB(plane.controllerManagerPid, 'VmHWM').toFixed(1) };
-
-    // 2b. kubejobs controller.
-    progress('kubejobs controller');
-    controller = await ControllerProcess.start(plane, { concurrency: CONCURRENCY, logLevel: 'warn' });
-    await controller.waitReady();
-    const kjNs = await freshNamespace(kc);
-    const kubejobs = { ...await createAtOnceAndWait(client, kjNs, genericJobsPath(kjNs), genericJob, jobOfReplicaPod), peakRssMiB: +memoryMiB(controller.pid, 'VmHWM').toFixed(1) };
-    await controller.stop();
-    controller = undefined;
+    // 2. Throughput, in interleaved rounds: each round runs the three sides one after the other on
+    // the same control plane, and the order rotates between rounds, so a burst of load from the
+    // other jobs on this shared machine (or the cluster growing round after round) falls on every
+    // side alike. Each side is reported per round and as the median over rounds; the ratios are
+    // taken within each round (then their median), never across rounds.
+    const sides = {
+      kcm: async (round: number): Promise<SideResult> => {
+        const ns = await freshNamespace(kc);
+        const run = await createAtOnceAndWait(client, ns, batchJobsPath(ns), batchJob, jobOfBatchPod);
+        return { ...run, peakRssMiB: +memoryMiB(plane.controllerManagerPid, 'VmHWM').toFixed(1), round };
+      },
+      kubejobs: async (round: number): Promise<SideResult> => {
+        const ns = await freshNamespace(kc);
+        // Scoped to this round's namespace, so it does not resync the GenericJobs of earlier
+        // rounds while it is measured (kube-controller-manager's caches already hold those).
+        const proc = await ControllerProcess.start(plane, {
+          concurrency: CONCURRENCY, logLevel: 'warn', namespace: ns,
+          nodeArgs: CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
+        });
+        controller = proc;
+        try {
+          await proc.waitReady();
+          const run = await createAtOnceAndWait(client, ns, genericJobsPath(ns), genericJob, jobOfReplicaPod);
+          const peakRssMiB = +memoryMiB(proc.pid, 'VmHWM').toFixed(1);
+          return { ...run, peakRssMiB, round, apiWritesPerJob: writesPerJob(await proc.metrics()) };
+        } finally {
+          await proc.stop();
+          controller = undefined;
+        }
+      },
+      plain: async (round: number): Promise<SideResult> => ({ ...await plainLoop(client, await freshNamespace(kc)), round }),
+    };
+    type Side = keyof typeof sides;
+    const ORDERS: Side[][] = [['plain', 'kcm', 'kubejobs'], ['kcm', 'kubejobs', 'plain'], ['kubejobs', 'plain', 'kcm']];
+    const results: Record<Side, SideResult[]> = { kcm: [], kubejobs: [], plain: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of ORDERS[round % ORDERS.length]!) {
+        const load = os.loadavg()[0]!.toFixed(2);
+        progress(`round ${round + 1}/${ROUNDS}: ${side} (load average ${load})`);
+        results[side].push({ ...await sides[side](round), loadAverage1m: +load });
+      }
+    }
+    const kcm = medianOf(results.kcm);
+    const kubejobs = medianOf(results.kubejobs);
+    const plain = medianOf(results.plain);
 
     // 2b'. The controller alone: the jobs exist before it starts, so the apiserver's cost of
     // admitting GenericJobs is out of the window; the clock starts when the controller's workers
@@ -268,27 +387,9 @@ async function main(): Promise<void> {
     await waitFor('every pre-created job\'s pods', async () => pre.seen.size >= total, { timeoutMs: 600_000, intervalMs: 20 });
     pre.handle.abort();
     const workersStarted = alone.logLines().find((l) => l.msg === 'caches synced: starting workers');
+    if (!workersStarted) throw new Error(`the controller logged no 'caches synced: starting workers': its log:\n${alone.logTail()}`);
     const aloneMs = Math.max(...[...pre.seen.values()].map((s) => s.at)) - Date.parse(String(workersStarted?.time));
     await alone.stop();
-
-    // 2c. Plain client loop: the same pods, `CONCURRENCY` workers.
-    progress('plain client loop');
-    const baseNs = await freshNamespace(kc);
-    const base = await watchPods(client, baseNs, jobOfReplicaPod);
-    const podNames = names.flatMap((job) => Array.from({ length: REPLICAS }, (_, r) => `${job}-worker-${r}`));
-    const baseStart = Date.now();
-    await pool(podNames, CONCURRENCY, async (name) => {
-      await client.create(`/api/v1/namespaces/${baseNs}/pods`, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: baseNs },
-        spec: { restartPolicy: 'Never', containers: POD_TEMPLATE.spec.containers },
-      });
-    });
-    await waitFor('every baseline pod', async () => base.seen.size >= total, { timeoutMs: 600_000, intervalMs: 20 });
-    base.handle.abort();
-    const baselineMs = Math.max(...[...base.seen.values()].map((s) => s.at)) - baseStart;
-    const plain = { seconds: +(baselineMs / 1000).toFixed(2), podsPerSecond: +(total / (baselineMs / 1000)).toFixed(1) };
 
     // 3. Scale: SCALE_JOBS GenericJobs and their pods in the controller's caches.
     let scale: Record<string, unknown> | undefined;
@@ -322,16 +423,33 @@ async function main(): Promise<void> {
       'plain client loop (Pods)': plain,
     };
     process.stdout.write(`${JOBS} jobs x ${REPLICAS} pods, created at once; concurrency ${CONCURRENCY}; `
-      + `kube-controller-manager --kube-api-qps=${KCM_QPS} --kube-api-burst=${KCM_QPS} --concurrent-job-syncs=${CONCURRENCY}\n`);
+      + `kube-controller-manager --kube-api-qps=${KCM_QPS} --kube-api-burst=${KCM_QPS} --concurrent-job-syncs=${CONCURRENCY}; `
+      + `median of ${ROUNDS} interleaved rounds (peak RSS: the highest)\n`);
     console.table(rows);
+    const label = { kcm: 'kube-controller-manager', kubejobs: 'kubejobs controller', plain: 'plain client loop' } as const;
+    const perRound = (Object.keys(results) as Side[]).flatMap((side) => results[side].map((r) => ({ side: label[side], ...r, round: r.round + 1 })))
+      .sort((a, b) => a.round - b.round);
+    process.stdout.write('per round (order rotates: plain, kcm, kubejobs / kcm, kubejobs, plain / kubejobs, plain, kcm)\n');
+    console.table(perRound);
+    // Ratios within each round (the sides of one round ran minutes apart at most), then their median.
+    const roundRatios = results.kubejobs.map((kj, i) => ({
+      round: i + 1,
+      podsPerSecondVsKcm: +(kj.podsPerSecond / results.kcm[i]!.podsPerSecond).toFixed(2),
+      p99VsKcm: +(results.kcm[i]!.jobToPodsP99Ms! / kj.jobToPodsP99Ms!).toFixed(2),
+      p50VsKcm: +(results.kcm[i]!.jobToPodsP50Ms! / kj.jobToPodsP50Ms!).toFixed(2),
+      podsPerSecondVsPlainLoop: +(kj.podsPerSecond / results.plain[i]!.podsPerSecond).toFixed(2),
+    }));
+    const medianRatio = (key: Exclude<keyof typeof roundRatios[number], 'round'>) => +median(roundRatios.map((r) => r[key])).toFixed(2);
     const ratios = {
-      podsPerSecondVsKcm: +(kubejobs.podsPerSecond / kcm.podsPerSecond).toFixed(2),
-      p99VsKcm: +(kcm.jobToPodsP99Ms / kubejobs.jobToPodsP99Ms).toFixed(2),
-      p50VsKcm: +(kcm.jobToPodsP50Ms / kubejobs.jobToPodsP50Ms).toFixed(2),
-      podsPerSecondVsPlainLoop: +(kubejobs.podsPerSecond / plain.podsPerSecond).toFixed(2),
+      podsPerSecondVsKcm: medianRatio('podsPerSecondVsKcm'),
+      p99VsKcm: medianRatio('p99VsKcm'),
+      p50VsKcm: medianRatio('p50VsKcm'),
+      podsPerSecondVsPlainLoop: medianRatio('podsPerSecondVsPlainLoop'),
       controllerAlonePodsPerSecondVsPlainLoop: +((total / (aloneMs / 1000)) / plain.podsPerSecond).toFixed(2),
     };
-    process.stdout.write('ratios (>= 1 means kubejobs is as fast or faster; goals: vs KCM >= 1.0, vs plain loop >= 0.8)\n');
+    process.stdout.write('ratios per round\n');
+    console.table(roundRatios);
+    process.stdout.write('ratios, median of the rounds\' (>= 1 means kubejobs is as fast or faster; goals: vs KCM >= 1.0, vs plain loop >= 0.8)\n');
     console.table(ratios);
     process.stdout.write(`admission: dryRun=All creates, ${CONCURRENCY} at a time, ms per object, median of 4 rounds of ${Math.floor(ADMISSION_OBJECTS / 4)} per kind (same pod template)\n`);
     console.table(admission);
@@ -339,7 +457,7 @@ async function main(): Promise<void> {
       process.stdout.write('scale\n');
       console.table(scale);
     }
-    process.stdout.write(`${JSON.stringify({ rows, ratios, admission, scale, controllerAloneSeconds: +(aloneMs / 1000).toFixed(2), watchRestarts })}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, perRound, roundRatios, ratios, admission, scale, controllerAloneSeconds: +(aloneMs / 1000).toFixed(2), watchRestarts })}\n`);
   } finally {
     await controller?.stop();
     await plane.stop();
@@ -350,3 +468,12 @@ main().catch((err) => {
   process.stderr.write(`bench:controller failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });
+
+/** An environment variable that must be a whole number >= 1 (a typo must not make a run of 0 rounds). */
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw}: expected a whole number of at least 1`);
+  return value;
+}

@@ -4,7 +4,7 @@
  * runs every construct's synth-time validation). cdk8s-plus's `Job` is the baseline the others are
  * compared with, so every figure is a ratio measured in the same process.
  */
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { AppWrapperJob, ArenaConfig, ArenaJob, GenericJob, KubejobsController } from '../src';
 
@@ -59,4 +59,20 @@ export function yamlBytesPerJob(build: Build): number {
   const app = new App();
   build(new Chart(app, 'bench'), 0);
   return app.synthYaml().length;
+}
+
+/**
+ * CPU milliseconds per job of the last step of `app.synthYaml()` alone: turning the `n` jobs'
+ * rendered (and validated) documents into YAML, as `synthYaml()` does (`Yaml.stringify`). It grows
+ * with the bytes emitted, whatever the construct does before.
+ */
+export function yamlCostPerJob(build: Build, n: number): number {
+  const app = new App();
+  const chart = new Chart(app, 'bench');
+  for (let i = 0; i < n; i++) build(chart, i);
+  const docs = chart.toJson();
+  const start = process.cpuUsage();
+  Yaml.stringify(...docs);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / n;
 }

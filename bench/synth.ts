@@ -8,6 +8,9 @@
  * size over the per-job cost at the smallest size (linear: about 1). Smaller sizes are run
  * several times, kinds interleaved, and the least cost kept: noise on a shared machine only adds.
  *
+ * YAML: the stringification alone (the last step of synthYaml()) per job, at the smallest size,
+ * against the cdk8s-plus Job's whole synth: a floor set by the bytes a kind emits.
+ *
  * Require: fresh `node` processes alternately require the compiled `lib/` and `cdk8s-plus-28`;
  * reported: medians of CPU time and of RSS / heap growth, and their ratios (goal <= 1.5).
  *
@@ -15,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { synthCostPerJob, WORKLOADS, yamlBytesPerJob } from './synth-workloads';
+import { synthCostPerJob, WORKLOADS, yamlBytesPerJob, yamlCostPerJob } from './synth-workloads';
 
 const SIZES = (process.env.BENCH_SYNTH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const REQUIRE_RUNS = Number(process.env.BENCH_REQUIRE_RUNS ?? 7);
@@ -26,10 +29,12 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Best synth cost per job, by `kind@size`, filled by {@link synthTable}. */
+const best = new Map<string, number>();
+
 function synthTable(): Record<string, unknown>[] {
   // Warm up: the first construct of each kind loads and compiles code (validators, CEL rules).
   for (const kind of KINDS) synthCostPerJob(WORKLOADS[kind], 200);
-  const best = new Map<string, number>();
   for (const n of SIZES) {
     const rounds = Math.max(1, Math.min(3, Math.floor(10_000 / n)));
     for (let round = 0; round < rounds; round++) {
@@ -58,6 +63,31 @@ function synthTable(): Record<string, unknown>[] {
       vsCdk8sPlusPerByte: +(vsBaseline / bytesVsBaseline).toFixed(2),
     };
   }));
+}
+
+/**
+ * The YAML stringification alone (the last step of `synthYaml()`), per job, at the smallest size:
+ * a floor under a kind's synth cost set by the bytes it emits. Reported against the baseline's
+ * whole synth at that size (from {@link synthTable}): where this alone exceeds 1.2, no saving
+ * elsewhere can bring the kind to the 1.2x goal. Least of 3 runs.
+ */
+function yamlTable(): Record<string, unknown>[] {
+  const n = SIZES[0]!;
+  return KINDS.map((kind) => {
+    let cost = Infinity;
+    for (let round = 0; round < 3; round++) {
+      gc();
+      cost = Math.min(cost, yamlCostPerJob(WORKLOADS[kind], n));
+    }
+    const synth = best.get(`${kind}@${n}`)!;
+    return {
+      jobs: n,
+      kind,
+      yamlCpuMsPerJob: +cost.toFixed(3),
+      shareOfOwnSynth: +(cost / synth).toFixed(2),
+      vsCdk8sPlusJobWholeSynth: +(cost / best.get(`${BASELINE}@${n}`)!).toFixed(2),
+    };
+  });
 }
 
 interface RequireCost { ms: number; rssMiB: number; heapMiB: number }
@@ -107,6 +137,8 @@ function main(): void {
   console.table(requireTable());
   process.stdout.write('synth (CPU ms per job, app.synthYaml() with validation; goal: <= 1.2x cdk8s-plus Job, linear)\n');
   console.table(synthTable());
+  process.stdout.write(`YAML stringification alone (CPU ms per job at ${SIZES[0]} jobs; vs the cdk8s-plus Job's whole synth)\n`);
+  console.table(yamlTable());
 }
 
 main();

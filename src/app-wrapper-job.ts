@@ -490,6 +490,8 @@ export class AppWrapperJob extends CustomResource {
       podSets: this.innerPodSets(),
       template: (this.innerType === InnerJobType.PYTORCH ? this.renderPyTorchJob() : this.renderVolcanoJob()) as unknown as EmbeddedResource,
     };
+    // One JSON round trip for the whole spec drops what is undefined (as one per part did: a round
+    // trip's output is its own fixed point); one per part was a tenth of an AppWrapperJob's synth (issue 14).
     return stripUndefined({ suspend: this.props.suspend, components: [inner, ...this.extraComponents.map((c) => c.component)] });
   }
 
@@ -553,7 +555,7 @@ export class AppWrapperJob extends CustomResource {
     const p = this.props;
     const template = (extraLabels: Record<string, string>) => this.podTemplate('pytorch', this.arenaEnv(), extraLabels);
     const workers = this.podCount;
-    return stripUndefined({
+    return {
       apiVersion: 'kubeflow.org/v1',
       kind: 'PyTorchJob',
       metadata: { name: this.name, labels: this.commonLabels() },
@@ -568,13 +570,13 @@ export class AppWrapperJob extends CustomResource {
           Worker: workers > 1 ? { replicas: workers - 1, restartPolicy: 'OnFailure', template: template({}) } : undefined,
         },
       },
-    });
+    };
   }
 
   private renderVolcanoJob(): VolcanoJob {
     const p = this.props;
     const replicas = this.podCount;
-    return stripUndefined({
+    return {
       apiVersion: 'batch.volcano.sh/v1alpha1',
       kind: 'Job',
       metadata: { name: this.name, labels: this.commonLabels() },
@@ -595,7 +597,7 @@ export class AppWrapperJob extends CustomResource {
           },
         ],
       },
-    });
+    };
   }
 
   /** The torchrun rendezvous env of a Volcano task (the training-operator sets it for PyTorchJobs). */
@@ -638,7 +640,7 @@ export class AppWrapperJob extends CustomResource {
     if (p.cpu) requests.cpu = p.cpu.amount;
     if (p.memory) requests.memory = sizeToQuantity(p.memory);
     const hasResources = Object.keys(requests).length > 0;
-    return stripUndefined({
+    return {
       metadata: { labels: { ...this.commonLabels(), ...extraLabels }, annotations: this.podAnnotations() },
       spec: {
         // PyTorch pods use the default scheduler unless asked; Volcano pods take the Job's.
@@ -660,7 +662,7 @@ export class AppWrapperJob extends CustomResource {
           },
         ],
       },
-    });
+    };
   }
 }
 

@@ -42,6 +42,12 @@ if (require.main === module) {
   // Exit codes: 0 done, 1 error, 2 usage (see runCli). The servers keep running once started;
   // the one-shot commands exit at once rather than wait for idle keep-alive sockets to close.
   const args = process.argv.slice(2);
+  // `kubejobs logs ... | head`: a reader that closed the pipe has all it wants; exit quietly, as
+  // kubectl does, instead of dying on the write error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const serving = args[0] === 'controller' || args[0] === 'job-scheduler';
   void runCli(buildProgram(PROCESS_IO, { terminalCommands: !serving }), args).then((code) => {
     if (code !== 0 || !serving) process.exit(code);

@@ -1,6 +1,8 @@
-import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, ApiObjectProps, App, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CustomResourceDefinitionSpec, gvkOf, validateManifest } from './api';
+import { forgetJsonText, noteJsonText } from './api/validation';
+import { hasOnlyBuiltInResolvers, resolveAndSanitize } from './internal/fast-render';
 
 /**
  * Properties shared by every kubejobs custom resource construct.
@@ -47,8 +49,11 @@ export abstract class CustomResource extends Construct {
       validate: () => {
         const propErrors = this.validateProps();
         if (propErrors.length > 0) return propErrors;
-        const errors = this.validateRendered(apiObject.renderForValidation());
+        const rendering = apiObject.renderForValidation();
+        if (rendering.passedBefore) return [];
+        const errors = this.validateRendered(rendering.manifest);
         if (errors.length > 0) apiObject.discardValidated();
+        else apiObject.recordPassed(rendering);
         return errors;
       },
     });
@@ -74,7 +79,9 @@ export abstract class CustomResource extends Construct {
 
   /**
    * Checks the rendered object against its definition. Constructs whose resource embeds other
-   * custom resources (an AppWrapper's wrapped job) extend it to check those too.
+   * custom resources (an AppWrapper's wrapped job) extend it to check those too. It must depend
+   * on `manifest` alone: a rendering identical to one that passed is not checked again (see
+   * `ValidatedApiObject`).
    */
   protected validateRendered(manifest: Record<string, any>): string[] {
     return validateManifest(manifest);
@@ -86,36 +93,104 @@ export abstract class CustomResource extends Construct {
   }
 }
 
+/** A rendering of the object made for the synth-time validation. */
+interface RenderingForValidation {
+  /** The object as `toJson()` renders it. */
+  readonly manifest: Record<string, any>;
+  /** Its JSON text. */
+  readonly json: string;
+  /** Whether an identical rendering (same JSON text) passed the validation before. */
+  readonly passedBefore: boolean;
+}
+
 /**
- * The L1 of a custom resource. Synth renders each object twice in a row, once for the validation
- * (cdk8s runs every validation first) and once for the output, with no user code in between; the
- * second rendering was a tenth of a GenericJob's synth (issue 14). So the manifest rendered for the
- * validation is handed to the next `toJson()` once, and every other `toJson()` renders afresh.
- * (Only a `node.validate()` called by hand, then a change to the object, then `toJson()` without
- * synth would see the old rendering; synth itself always validates again first.)
+ * The L1 of a custom resource. cdk8s renders and validates each object several times in one synth,
+ * with no user code in between: `app.synthYaml()` validates the whole app, then each chart's
+ * `toJson()` validates it again, then renders the output. Two savings (issue 14):
+ *
+ * - The manifest rendered for the last validation is handed to the next `toJson()` once, and every
+ *   other `toJson()` renders afresh: the output rendering was a tenth of a GenericJob's synth.
+ *   (Only a `node.validate()` called by hand, then a change to the object, then `toJson()` without
+ *   synth would see the old rendering; synth itself always validates again first.)
+ * - A rendering whose JSON text equals that of the last rendering that passed is not validated
+ *   again: the schema and CEL rules are a function of that text alone (the validation itself starts
+ *   from a copy made through it), so the result cannot differ. The second validation was a tenth of
+ *   a GenericJob's synth. The object is still rendered every time, so a change made in between is
+ *   validated.
+ * - The rendering itself is cdk8s' `ApiObject.toJson()` made cheaper (`resolveAndSanitize`: one pass
+ *   instead of cdk8s' resolve and sanitise, same result) when nothing calls for cdk8s' own: no JSON
+ *   patch added and the app has only cdk8s' built-in resolvers. Rendering the object for the
+ *   validation and the output was about a tenth of a GenericJob's synth (README, performance).
  */
 class ValidatedApiObject extends ApiObject {
   private validated?: Record<string, any>;
+  /**
+   * JSON text of the last rendering that passed the validation. Kept after the output: with several
+   * charts, each chart's `toJson()` validates the whole app again.
+   */
+  private passedJson?: string;
+  /** Whether a JSON patch was added: then cdk8s renders the object (it applies the patches). */
+  private patched = false;
+
+  public constructor(scope: Construct, id: string, private readonly objectProps: ApiObjectProps) {
+    super(scope, id, objectProps);
+  }
+
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
 
   /** Renders the object for the synth-time validation; the following `toJson()` reuses it. */
-  public renderForValidation(): Record<string, any> {
-    const json = super.toJson();
-    this.validated = json;
-    return json;
+  public renderForValidation(): RenderingForValidation {
+    const manifest = this.render();
+    this.validated = manifest;
+    const json = JSON.stringify(manifest);
+    const passedBefore = json === this.passedJson;
+    if (!passedBefore) noteJsonText(manifest, json);
+    return { manifest, json, passedBefore };
+  }
+
+  /** Notes that `rendering` passed the validation. */
+  public recordPassed(rendering: RenderingForValidation): void {
+    this.passedJson = rendering.json;
   }
 
   /** Drops the rendering kept for synth: validation failed, so no synth follows, and the props may be fixed next. */
   public discardValidated(): void {
     this.validated = undefined;
+    this.passedJson = undefined;
   }
 
   public toJson(): any {
     const validated = this.validated;
     if (validated) {
       this.validated = undefined;
+      // Unused when a subclass's validation did not get to it: a stale text must not be validated later.
+      forgetJsonText(validated);
       return validated;
     }
-    return super.toJson();
+    return this.render();
+  }
+
+  /** What `ApiObject.toJson()` returns, computed faster when it can be (see the class). */
+  private render(): Record<string, any> {
+    let json: Record<string, unknown>;
+    try {
+      if (this.patched || !hasOnlyBuiltInResolvers(App.of(this))) return super.toJson();
+      const data = { ...this.objectProps, metadata: this.metadata.toJson() };
+      json = resolveAndSanitize([], data, this, !process.env.CDK8S_DISABLE_SORT) as Record<string, unknown>;
+    } catch (e) {
+      // cdk8s' own words for a failed rendering (not a second rendering: Lazy producers run once).
+      if ((e as Error).message?.startsWith('Failed serializing construct at path ')) throw e;
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+    }
+    // As cdk8s orders an object's top-level keys.
+    const result: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
+      if (k in json) result[k] = json[k];
+    }
+    return result;
   }
 }
 

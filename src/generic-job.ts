@@ -101,10 +101,12 @@ export class FinishRule {
  * One replica type of a GenericJob: how many pods, how they restart and what they run.
  *
  * The pod is described like a cdk8s-plus `Pod` (containers, volumes, security context, ...), with
- * the same defaults but one: the pod and its containers run as the image says (`runAsNonRoot:
- * false`, writable root filesystem), as a batch/v1 Job's would, because most training images run
- * as root; set `securityContext` on the replica or a container to harden it. Or, as an escape
- * hatch, as a raw `podTemplate`. Every image must be a valid image reference.
+ * the same defaults but these: the pod meets Pod Security "restricted" (non-root, no privilege
+ * escalation, capabilities dropped, seccomp `RuntimeDefault`) with a writable root filesystem, and
+ * `imagePullPolicy` is left to Kubernetes' rule unless a container sets it. An image that runs as
+ * root needs `securityContext: { user: 1000 }` (any non-zero UID) on the replica, or
+ * `securityContext: { ensureNonRoot: false }` to run as root. Or, as an escape hatch, as a raw
+ * `podTemplate`. Every image must be a valid image reference.
  */
 export interface ReplicaSpecProps extends ReplicaPodProps {
   /** Replica type, e.g. `worker`. A DNS-1123 label; pods are named `<job>-<type>-<rank>`. */
@@ -374,7 +376,12 @@ export class GenericJob extends CustomResource {
       successRules: p.successRules?.map((r) => r.replicas as FinishRuleSpec),
       failureRules: p.failureRules?.map((r) => r.replicas as FinishRuleSpec),
       service: p.servicePorts ? { ports: p.servicePorts.map(withDefaultProtocol) } : undefined,
-      runMode: debug || pause ? { debug, pause } : undefined,
+      // Always written, `{}` when neither mode is set: adding `debug` later is then a change at
+      // `spec.runMode.debug`, the path of the CRD's immutability rule, so tools that key immutable
+      // fields by path (the Pulumi components' replaceOnChanges) plan the replacement the API
+      // server requires; without it the change would be the whole `spec.runMode`, planned as an
+      // update that the API server refuses.
+      runMode: { debug, pause },
       cleanUpPolicy: p.cleanUpPolicy,
       scheduler: p.t9kScheduler ? { t9kScheduler: { queue: p.t9kScheduler.queue, priority: p.t9kScheduler.priority } } : undefined,
     };

@@ -1,6 +1,7 @@
-import { ApiObject, App, Chart, resolve } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PodTemplateSpec } from '../imports/batch.tensorstack.dev';
+import { resolveBuiltIn } from './internal/fast-render';
 
 /** Pod-level properties of a replica: everything a cdk8s-plus `Pod` takes except its restart policy. */
 export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPolicy' | 'metadata'> {
@@ -13,56 +14,119 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
 }
 
 /**
- * What a replica's pod runs as unless its props say otherwise: what the image says, as a
- * batch/v1 Job's pod would. cdk8s-plus would make every container `runAsNonRoot` with a read-only
- * root filesystem; most training images (PyTorch, TensorFlow, CUDA bases, `python:*`) run as root
- * and write to their filesystem, so the kubelet would refuse to start them
- * (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`). Privilege
- * escalation stays off and no container is privileged (cdk8s-plus' defaults). Set `securityContext`
- * on the replica or a container to harden it (e.g. `{ ensureNonRoot: true, user: 1000 }`).
+ * What a replica's pod runs as unless its props say otherwise: Pod Security "restricted", so the
+ * pod is admitted in a namespace that enforces it. Non-root (pod-level `runAsNonRoot: true`, the
+ * cdk8s-plus default), no privilege escalation, not privileged, every capability dropped, the
+ * runtime's default seccomp profile. The root filesystem stays writable ("restricted" does not ask
+ * for a read-only one, and training code writes caches and checkpoints next to itself).
  *
- * The "as the image says" default is said once, at pod level (`runAsNonRoot: false`). A container
- * carries `runAsNonRoot` only when its own props set `ensureNonRoot`: a container-level value
- * overrides the pod's, so a default `false` there would undo a replica's pod-level hardening (and
- * Pod Security "restricted" rejects any container with `runAsNonRoot: false`).
+ * An image that runs as root (PyTorch, TensorFlow, CUDA bases, `python:*`) then needs a user:
+ * `securityContext: { user: 1000 }` on the replica runs it as UID 1000; or it may run as root with
+ * `securityContext: { ensureNonRoot: false }` (not admitted where "restricted" is enforced).
+ * Without either, the kubelet refuses to start it (`CreateContainerConfigError: container has
+ * runAsNonRoot and image will run as root`), which the controller shows on the job's status.
+ *
+ * Non-root is said once, at pod level. A container carries `runAsNonRoot` only when its own props
+ * set `ensureNonRoot`: a container-level value overrides the pod's, so a default there would undo a
+ * replica's pod-level relaxation.
  */
-const TRAINING_POD_SECURITY_DEFAULTS: kplus.PodSecurityContextProps = { ensureNonRoot: false };
-const TRAINING_CONTAINER_SECURITY_DEFAULTS: kplus.ContainerSecurityContextProps = { ensureNonRoot: false, readOnlyRootFilesystem: false };
+const TRAINING_CONTAINER_SECURITY_DEFAULTS: kplus.ContainerSecurityContextProps = {
+  readOnlyRootFilesystem: false,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};
 
 function withTrainingSecurityDefaults(container: kplus.ContainerProps): kplus.ContainerProps {
-  return { ...container, securityContext: { ...TRAINING_CONTAINER_SECURITY_DEFAULTS, ...container.securityContext } };
+  const own = container.securityContext;
+  // Capabilities merge a level deeper: `add: [NET_BIND_SERVICE]` (which "restricted" allows) keeps
+  // the default `drop: [ALL]` unless the user sets `drop` too.
+  const defaults = TRAINING_CONTAINER_SECURITY_DEFAULTS.capabilities;
+  const capabilities = own?.capabilities ? { ...defaults, ...own.capabilities } : defaults;
+  return { ...container, securityContext: { ...TRAINING_CONTAINER_SECURITY_DEFAULTS, ...own, capabilities } };
 }
 
 /**
  * Renders a pod template the way cdk8s-plus renders a Pod (container defaults, volumes from
  * mounts, security context, ...), so replica specs are "cdk8s-plus containers" with the same
- * behaviour users know. The Pod is built in a private, never-synthesised app: only its spec is
- * kept.
+ * behaviour users know. Only the pod spec is kept: it is `_toPodSpec()` of a cdk8s-plus
+ * `AbstractPod` (which a `Pod` renders too), its tokens resolved, then converted to the wire
+ * format, as the Pod's own `toJson()` does.
  *
- * The spec is taken as the Pod's own `toJson()` makes it (its tokens resolved, then converted to
- * the wire format), without the rest of `toJson()` (metadata, sorting, pruning of empty values):
- * the job's own `toJson()` does that for the whole object, and doing it twice was a fifth of a
- * GenericJob's synth (issue 14). Fields left `undefined` here are pruned there.
+ * Issue 14 (synth cost): the pod is a {@link PodSpecRenderer}, an `AbstractPod` without the `Pod`'s
+ * API object, generated name and address label (a hash of its path), in one private,
+ * never-synthesised chart shared by every rendering (a fresh App, chart and `Pod` per replica were
+ * a sixth of a GenericJob's synth). None of what it leaves out is part of the spec. The rest of the
+ * Pod's `toJson()` (metadata, sorting, pruning of empty values) is the job's own `toJson()`'s
+ * business, for the whole object: fields left `undefined` here are pruned there.
  */
 export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   const { podMetadata, ...podProps } = props;
-  const scratch = new Chart(new App(), 'template');
-  // A fixed name: the scratch Pod is never emitted, and a generated one costs a hash per replica.
-  const pod = new kplus.Pod(scratch, 'Pod', {
-    ...podProps,
-    securityContext: { ...TRAINING_POD_SECURITY_DEFAULTS, ...podProps.securityContext },
-    containers: podProps.containers?.map(withTrainingSecurityDefaults),
-    initContainers: podProps.initContainers?.map(withTrainingSecurityDefaults),
-    metadata: { name: 'template' },
-    restartPolicy: kplus.RestartPolicy.NEVER,
-  });
-  const spec = kplus.k8s.toJson_PodSpec(resolve(['spec'], pod._toPodSpec(), pod.node.defaultChild as ApiObject)) as PodTemplateSpec['spec'];
+  const { chart, context } = scratchChart();
+  let spec: PodTemplateSpec['spec'];
+  try {
+    const renderer = new PodSpecRenderer(chart, {
+      ...podProps,
+      containers: podProps.containers?.map(withTrainingSecurityDefaults),
+      initContainers: podProps.initContainers?.map(withTrainingSecurityDefaults),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+    });
+    // cdk8s' resolve, faster: the scratch App has cdk8s' built-in resolvers only.
+    spec = kplus.k8s.toJson_PodSpec(resolveBuiltIn(['spec'], renderer._toPodSpec(), context) as kplus.k8s.PodSpec) as PodTemplateSpec['spec'];
+  } finally {
+    // Rendered (or refused by cdk8s-plus): the shared chart keeps nothing of it, and the next
+    // rendering reuses the id.
+    chart.node.tryRemoveChild(PodSpecRenderer.ID);
+  }
   leaveRunAsNonRootToPod(spec.containers, podProps.containers);
   leaveRunAsNonRootToPod(spec.initContainers, podProps.initContainers);
+  leavePullPolicyToKubernetes(spec.containers, podProps.containers);
+  leavePullPolicyToKubernetes(spec.initContainers, podProps.initContainers);
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))
     : undefined;
   return metadata ? { metadata, spec } : { spec };
+}
+
+/**
+ * The private chart pod specs are rendered in, never synthesised, and the API object the spec's
+ * tokens are resolved for: its App's resolvers are cdk8s' defaults, as they were in the `Pod`'s
+ * own never-synthesised App.
+ */
+let scratch: { readonly chart: Chart; readonly context: ApiObject } | undefined;
+
+function scratchChart(): { readonly chart: Chart; readonly context: ApiObject } {
+  if (!scratch) {
+    const chart = new Chart(new App(), 'template');
+    scratch = { chart, context: new ApiObject(chart, 'context', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'template' } }) };
+  }
+  return scratch;
+}
+
+/**
+ * A cdk8s-plus pod that is only rendered to a pod spec: what an `AbstractPod` holds (containers,
+ * volumes, security context, DNS, ...), without an API object of its own.
+ */
+class PodSpecRenderer extends kplus.AbstractPod {
+  /** Its id in the scratch chart, where one renderer at a time exists. */
+  public static readonly ID = 'Pod';
+
+  public readonly resourceType = 'pods';
+
+  public constructor(scope: Chart, props: kplus.AbstractPodProps) {
+    super(scope, PodSpecRenderer.ID, props);
+  }
+
+  /** Never read: only the spec is rendered. */
+  protected get apiObject(): ApiObject {
+    throw new Error('PodSpecRenderer renders a pod spec only: it has no API object');
+  }
+
+  /** Never read: only the spec is rendered. */
+  public get podMetadata(): ApiObjectMetadataDefinition {
+    throw new Error('PodSpecRenderer renders a pod spec only: it has no metadata');
+  }
 }
 
 /**
@@ -74,5 +138,17 @@ function leaveRunAsNonRootToPod(rendered: readonly object[] | undefined, given: 
   // cdk8s-plus renders a Pod's containers in the order given (names may be generated, so by index).
   (rendered as ReadonlyArray<{ securityContext?: { runAsNonRoot?: boolean } }> | undefined ?? []).forEach((container, i) => {
     if (container.securityContext && given?.[i]?.securityContext?.ensureNonRoot === undefined) delete container.securityContext.runAsNonRoot;
+  });
+}
+
+/**
+ * Drops the `imagePullPolicy: Always` cdk8s-plus writes for every container, unless the user's
+ * container props set it: the API server then applies Kubernetes' own rule (`Always` for a
+ * `:latest` or untagged image, `IfNotPresent` otherwise), so a pinned image is not pulled again for
+ * every pod and a node that already has it needs no registry.
+ */
+function leavePullPolicyToKubernetes(rendered: readonly object[] | undefined, given: readonly kplus.ContainerProps[] | undefined): void {
+  (rendered as ReadonlyArray<{ imagePullPolicy?: string }> | undefined ?? []).forEach((container, i) => {
+    if (given?.[i]?.imagePullPolicy === undefined) delete container.imagePullPolicy;
   });
 }

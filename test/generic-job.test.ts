@@ -1,4 +1,4 @@
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Node } from 'constructs';
 import {
@@ -43,14 +43,52 @@ describe('GenericJob', () => {
     expect(spec).toMatchObject({ type: 'worker', replicas: 4, restartPolicy: { policy: 'OnFailure', limit: 3 } });
     expect(spec.template.spec.restartPolicy).toEqual('Never');
     expect(spec.template.spec.containers[0]).toMatchObject({ name: 'trainer', image: 'python:3.12' });
-    // Training images run as root and write to their filesystem: the user the image names, as in a batch/v1 Job;
-    // cdk8s-plus' other defaults (no privilege escalation, not privileged) apply.
-    // The pod says "as the image says" once; a container-level runAsNonRoot would override a replica's hardening.
+    // Pod Security "restricted" by default, with a writable root filesystem (training code writes next to itself).
+    // Non-root is said once, at pod level; a container-level runAsNonRoot would override a replica's relaxation.
     expect(spec.template.spec.containers[0].securityContext).toEqual({
-      readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false,
+      readOnlyRootFilesystem: false,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: false });
-    expect(JSON.stringify(job)).not.toContain('"runAsNonRoot":true');
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(JSON.stringify(job)).not.toContain('"runAsNonRoot":false');
+    // Kubernetes' own pull rule (no cdk8s-plus "Always") unless the container asks.
+    expect(spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicy');
+  });
+
+  test('imagePullPolicy is written only where a container sets it', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        initContainers: [{ name: 'fetch', image: 'busybox:1.36', imagePullPolicy: kplus.ImagePullPolicy.NEVER }],
+        containers: [{ name: 'trainer', image: 'python:3.12' }, { name: 'side', image: 'busybox', imagePullPolicy: kplus.ImagePullPolicy.ALWAYS }],
+      })],
+    }).spec.replicaSpecs[0].template.spec;
+    expect(spec.containers.map((c: { imagePullPolicy?: string }) => c.imagePullPolicy)).toEqual([undefined, 'Always']);
+    expect(spec.initContainers[0].imagePullPolicy).toEqual('Never');
+  });
+
+  test('an image that runs as root: a replica user keeps "restricted"; ensureNonRoot: false runs it as root, capabilities still dropped', () => {
+    const withUser = synthJob({ replicaSpecs: [worker({ securityContext: { user: 1000 } })] }).spec.replicaSpecs[0].template.spec;
+    expect(withUser.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const asRoot = synthJob({ replicaSpecs: [worker({ securityContext: { ensureNonRoot: false } })] }).spec.replicaSpecs[0].template.spec;
+    expect(asRoot.securityContext).toMatchObject({ runAsNonRoot: false });
+    expect(asRoot.containers[0].securityContext).not.toHaveProperty('runAsNonRoot');
+    expect(asRoot.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  test('a capability added keeps the default drop of ALL; a drop given replaces it', () => {
+    const spec = synthJob({
+      replicaSpecs: [worker({
+        containers: [
+          { name: 'web', image: 'nginx', securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE] } } },
+          { name: 'tool', image: 'busybox', securityContext: { capabilities: { drop: [kplus.Capability.NET_RAW] } } },
+        ],
+      })],
+    }).spec.replicaSpecs[0].template.spec;
+    expect(spec.containers[0].securityContext.capabilities).toEqual({ add: ['NET_BIND_SERVICE'], drop: ['ALL'] });
+    expect(spec.containers[1].securityContext.capabilities).toEqual({ drop: ['NET_RAW'] });
   });
 
   test('a replica-level security context reaches every container (no container-level runAsNonRoot: false)', () => {
@@ -79,20 +117,14 @@ describe('GenericJob', () => {
     expect(spec.containers[1].securityContext.runAsNonRoot).toBeUndefined();
   });
 
-  test('a fully hardened replica meets Pod Security "restricted" field by field', () => {
-    const hardened: kplus.ContainerSecurityContextProps = {
-      capabilities: { drop: [kplus.Capability.ALL] },
-      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-    };
+  test('the default replica meets Pod Security "restricted" field by field', () => {
     const spec = synthJob({
       replicaSpecs: [worker({
-        securityContext: { ensureNonRoot: true, user: 1000, group: 1000 },
-        containers: [{ name: 'trainer', image: 'python:3.12', securityContext: hardened }],
-        initContainers: [{ name: 'fetch', image: 'busybox', securityContext: hardened }],
+        containers: [{ name: 'trainer', image: 'python:3.12' }],
+        initContainers: [{ name: 'fetch', image: 'busybox' }],
       })],
     }).spec.replicaSpecs[0].template.spec;
     expect(spec.securityContext.runAsNonRoot).toBe(true);
-    expect(spec.securityContext.runAsUser).not.toBe(0);
     for (const c of [...spec.containers, ...spec.initContainers]) {
       const sc = c.securityContext;
       // restricted: runAsNonRoot true (pod or container, and no container false), no privilege escalation,
@@ -125,7 +157,9 @@ describe('GenericJob', () => {
     expect(job.spec.replicaSpecs[0]).toMatchObject({ replicas: 1, restartPolicy: { policy: 'OnFailure', limit: 0 } });
     expect(job.spec.successRules).toBeUndefined();
     expect(job.spec.service).toBeUndefined();
-    expect(job.spec.runMode).toBeUndefined();
+    // An empty run mode, not an absent one: enabling debug later is then a change at
+    // spec.runMode.debug, the path the CRD makes immutable (see src/pulumi/immutable-fields.ts).
+    expect(job.spec.runMode).toEqual({});
   });
 
   test('replica specs added after construction are rendered (lazy spec)', () => {
@@ -301,6 +335,14 @@ describe('GenericJob bad props', () => {
   test('the same name rules hold for a raw manifest at synth (validateManifest reads them from the CRD)', () => {
     const job = synthJob({ metadata: { name: 'a'.repeat(52) }, replicaSpecs: [worker({ replicas: 1000 })] });
     expect(validateManifest({ ...job, metadata: { name: 'a'.repeat(53) } })).toEqual([expect.stringContaining('is too long: replica')]);
+  });
+
+  test('a change made after a synth that passed is validated at the next synth', () => {
+    const chart = Testing.chart();
+    const job = new GenericJob(chart, 'job', { replicaSpecs: [worker()] });
+    Testing.synth(chart);
+    job.apiObject.addJsonPatch(JsonPatch.add('/spec/replicaSpecs/0/replicas', 0));
+    expect(() => Testing.synth(chart)).toThrow('spec.replicaSpecs[0].replicas: must be >= 1 (got 0)');
   });
 
   test('an invalid raw pod template fails schema validation at synth with the field path', () => {

@@ -23,10 +23,20 @@ export interface QuickstartProject {
 
 const root = join(__dirname, '..');
 
+/** The README's text from `heading` to the next heading `until`. */
+function readmeSection(heading: string, until: string): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf-8');
+  return readme.slice(readme.indexOf(heading), readme.indexOf(until));
+}
+
 /** The README's quickstart section. */
 export function quickstartSection(): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf-8');
-  return readme.slice(readme.indexOf('## Quickstart (cdk8s)'), readme.indexOf('## Quickstart (Pulumi)'));
+  return readmeSection('## Quickstart (cdk8s)', '## Quickstart (Pulumi)');
+}
+
+/** The README's Pulumi quickstart section. */
+export function pulumiQuickstartSection(): string {
+  return readmeSection('## Quickstart (Pulumi)', '### How the two paths relate');
 }
 
 /** Environment for the commands: no cdk8s upgrade check, no npm audit or funding noise. */
@@ -35,14 +45,12 @@ export const QUIET = {
   env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true' },
 };
 
-export function prepareQuickstartProject(): QuickstartProject {
-  const section = quickstartSection();
-  const blocks = [...section.matchAll(/```(sh|ts)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
-  const [setup, mainTs, run] = [blocks[0].text, blocks.find((b) => b.lang === 'ts')!.text, blocks[blocks.length - 1].text];
-  const lines = setup.split('\n').filter((l) => l.trim());
-
-  const work = mkdtempSync(join(tmpdir(), 'kubejobs-quickstart-'));
-  // `git clone <url>`: this checkout's files, without lib/ (the package must build it itself).
+/**
+ * `git clone <url> kubejobs && (cd kubejobs && npm ci && npm pack)` in `work`, as a test can do it:
+ * the clone is a copy of this checkout's files (tracked and new, never lib/ nor anything ignored),
+ * and `npm ci` a link to this checkout's node_modules. Returns the tarball's path.
+ */
+export function cloneAndPack(work: string, packCommand = 'npm pack'): string {
   const clone = join(work, 'kubejobs');
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf-8' })
     .split('\0').filter((f) => f && !f.startsWith('lib/'));
@@ -55,10 +63,21 @@ export function prepareQuickstartProject(): QuickstartProject {
     }
   }
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'));
+  const packed = execSync(packCommand, { cwd: clone, ...QUIET }).toString().trim().split('\n').pop()!;
+  return join(clone, packed);
+}
+
+export function prepareQuickstartProject(): QuickstartProject {
+  const section = quickstartSection();
+  const blocks = [...section.matchAll(/```(sh|ts)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
+  const [setup, mainTs, run] = [blocks[0].text, blocks.find((b) => b.lang === 'ts')!.text, blocks[blocks.length - 1].text];
+  const lines = setup.split('\n').filter((l) => l.trim());
+
+  const work = mkdtempSync(join(tmpdir(), 'kubejobs-quickstart-'));
   const [cloneLine, ...projectLines] = lines;
   const inClone = /\(cd kubejobs && npm ci && (npm pack)\)/.exec(cloneLine);
   if (!cloneLine.startsWith('git clone ') || !inClone) throw new Error(`the README's first quickstart command changed: ${cloneLine}`);
-  execSync(inClone[1], { cwd: clone, ...QUIET });
+  cloneAndPack(work, inClone[1]);
 
   // The rest, line by line, exactly as written.
   const [mkdirLine, ...inProject] = projectLines;

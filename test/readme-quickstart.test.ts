@@ -72,11 +72,12 @@ test('the package is packed with lib/, and the project synthesises the CRDs and 
   expect(job.kind).toEqual('GenericJob');
   expect(job.spec.replicaSpecs[0].replicas).toEqual(4);
   expect(job.spec.successRules).toEqual([{ worker: [0] }]);
-  // python:3.12-slim runs as root: the pod must not ask the kubelet for a non-root user.
-  expect(job.spec.replicaSpecs[0].template.spec.securityContext.runAsNonRoot).toBe(false);
-  // Said once, at pod level: a container-level value would override a replica's hardening.
+  // python:3.12-slim runs as root: the quickstart gives it a user, so the pod stays Pod Security "restricted".
+  expect(job.spec.replicaSpecs[0].template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+  // Said once, at pod level: a container-level value would override a replica's own choice.
   expect(job.spec.replicaSpecs[0].template.spec.containers[0].securityContext.runAsNonRoot).toBeUndefined();
-  expect(JSON.stringify(job)).not.toContain('"runAsNonRoot":true');
+  expect(job.spec.replicaSpecs[0].template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  expect(JSON.stringify(job)).not.toContain('"runAsNonRoot":false');
   expect(validateManifest(job)).toEqual([]);
 });
 

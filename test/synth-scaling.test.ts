@@ -13,8 +13,15 @@ describe('synth scales linearly with the number of jobs', () => {
   test.each(KINDS)('%s: cost per job at 4,000 jobs <= 1.5x the cost per job at 1,000', (kind) => {
     const build = WORKLOADS[kind];
     synthCostPerJob(build, 200, { withController: true }); // warm-up: compiles validators and rules
-    const small = synthCostPerJob(build, 1_000, { withController: true });
-    const large = synthCostPerJob(build, 4_000, { withController: true });
+    // The least of three interleaved rounds per size: a busy machine or a GC pause only adds cost,
+    // and one noisy round of a cheap kind (an ArenaJob costs a third of a GenericJob) moved the
+    // ratio past the bound on a loaded CI machine.
+    let small = Infinity;
+    let large = Infinity;
+    for (let round = 0; round < 3; round++) {
+      small = Math.min(small, synthCostPerJob(build, 1_000, { withController: true }));
+      large = Math.min(large, synthCostPerJob(build, 4_000, { withController: true }));
+    }
     expect(large / small).toBeLessThanOrEqual(1.5);
-  }, 300_000);
+  }, 900_000);
 });

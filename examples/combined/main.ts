@@ -17,11 +17,13 @@ new GenericJob(jobs, 'train', {
   replicaSpecs: [
     {
       type: 'master',
+      securityContext: { user: 1000 }, // python:3.12-slim runs as root; Pod Security "restricted" asks for a non-root UID
       containers: [{ name: 'trainer', image: 'python:3.12-slim', command: ['python', '-m', 'train', '--role', T9kVariable.type, '--rank', T9kVariable.rank] }],
     },
     {
       type: 'worker',
       replicas: 2,
+      securityContext: { user: 1000 },
       containers: [{ name: 'trainer', image: 'python:3.12-slim', command: ['python', '-m', 'train', '--role', T9kVariable.type, '--rank', T9kVariable.rank] }],
     },
   ],

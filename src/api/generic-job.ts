@@ -102,7 +102,9 @@ const SPEC: JsonSchema = {
       rule: 'has(self.runMode) && has(self.runMode.debug)'
         + ' ? has(oldSelf.runMode) && has(oldSelf.runMode.debug) && self.runMode.debug == oldSelf.runMode.debug'
         + ' : !(has(oldSelf.runMode) && has(oldSelf.runMode.debug))',
-      message: 'spec.runMode.debug is immutable: debug mode is chosen when the job is created (turning it off would leave '
+      // `field is immutable` is Kubernetes' own wording for this error (apimachinery's FieldImmutableErrorMsg);
+      // tools key on it, e.g. the Pulumi provider's preview of a replacement (src/pulumi/immutable-fields.ts).
+      message: 'spec.runMode.debug: field is immutable: debug mode is chosen when the job is created (turning it off would leave '
         + 'the replicas running the debug command); delete the job and create it again with the debug settings you want',
       fieldPath: '.runMode.debug',
       reason: 'FieldValueForbidden',
@@ -124,7 +126,7 @@ const SPEC: JsonSchema = {
         },
         {
           rule: 'self == oldSelf',
-          message: 'spec.replicaSpecs is immutable: the replicas\' pods are built from it (as a batch/v1 Job\'s pod template is '
+          message: 'spec.replicaSpecs: field is immutable: the replicas\' pods are built from it (as a batch/v1 Job\'s pod template is '
             + 'immutable); delete the job and create it again with the new replica specs',
           reason: 'FieldValueForbidden',
         },
@@ -215,7 +217,7 @@ const SPEC: JsonSchema = {
           'x-kubernetes-validations': [
             {
               rule: '(!has(self.resumeSpecs) && !has(oldSelf.resumeSpecs)) || (has(self.resumeSpecs) && has(oldSelf.resumeSpecs) && self.resumeSpecs == oldSelf.resumeSpecs)',
-              message: 'spec.runMode.pause.resumeSpecs is immutable: set it when the pause block is created, or delete and recreate the job',
+              message: 'spec.runMode.pause.resumeSpecs: field is immutable: set it when the pause block is created, or delete and recreate the job',
               fieldPath: '.resumeSpecs',
               reason: 'FieldValueForbidden',
             },

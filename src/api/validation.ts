@@ -21,16 +21,36 @@ const UNKNOWN_FIELD_ON_THE_SERVER = 'the API server rejects it under strict fiel
  * are left to the API server.
  */
 export function validateManifest(manifest: Record<string, any>): string[] {
+  const noted = jsonTextOf.get(manifest);
+  jsonTextOf.delete(manifest);
   const def = definitionOf(manifest.apiVersion, manifest.kind);
   if (!def) return [];
   // Defaults are applied to a copy, as the API server does before it runs CEL rules.
-  const defaulted = JSON.parse(JSON.stringify(manifest));
+  const defaulted = JSON.parse(noted ?? JSON.stringify(manifest));
   const validate = compiledValidator(def);
   if (!validate(defaulted)) {
     return (validate.errors ?? []).map((e) => formatAjvError(e, defaulted));
   }
   const root = rootSchemaOf(def);
   return celErrors(root, toCelValue(defaulted, root), '');
+}
+
+/** JSON texts of manifests just rendered, noted by {@link noteJsonText}. */
+const jsonTextOf = new WeakMap<object, string>();
+
+/**
+ * Notes the JSON text of a manifest just rendered (a custom resource's synth makes it anyway), so
+ * that the next {@link validateManifest} of that very object copies it from the text instead of
+ * serialising it again (issue 14). Used once: a later validation of the same object, which may
+ * have been changed in between, serialises it afresh. Not part of the package's API.
+ */
+export function noteJsonText(manifest: object, json: string): void {
+  jsonTextOf.set(manifest, json);
+}
+
+/** Forgets a noted text: the object is handed out (synth output), and its holder may change it. */
+export function forgetJsonText(manifest: object): void {
+  jsonTextOf.delete(manifest);
 }
 
 /**

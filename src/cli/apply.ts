@@ -1,3 +1,4 @@
+import { applyVerb } from './apply-outcome';
 import { ManifestObject } from './synth';
 import { KubeClient, PATCH_CONTENT_TYPE } from '../controller/kube-client';
 
@@ -45,10 +46,10 @@ export async function applyObjects(client: KubeClient, namespace: string, object
     const info = await resourceOf(client, object.apiVersion, object.kind);
     const body = info.namespaced ? { ...object, metadata: { ...object.metadata, namespace } } : object;
     const path = objectPath(info, namespace, object.metadata.name);
-    const before = await client.get<{ metadata: { resourceVersion: string } }>(path);
-    const after = await client.request<{ metadata: { resourceVersion: string } }>(
+    const before = await client.get<object>(path);
+    const after = await client.request<object>(
       'PATCH', `${path}?fieldManager=${FIELD_MANAGER}&fieldValidation=Strict`, body, PATCH_CONTENT_TYPE.apply);
-    const verb = before === undefined ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+    const verb = applyVerb(body, FIELD_MANAGER, before, after);
     lines.push(`${info.display}/${object.metadata.name} ${verb}`);
   }
   return lines;

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { InvalidArgumentError } from 'commander';
+import { parseGoDurationMs } from './server-flags';
 
 /**
  * Flag parsers of the `kubejobs` terminal commands. Commander prefixes their messages with
@@ -8,24 +9,12 @@ import { InvalidArgumentError } from 'commander';
  * expected and how to fix it.
  */
 
-const GO_DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
 /**
  * A Go duration (`time.ParseDuration` without the sub-millisecond units), as arena's flags take:
  * `90s`, `1m30s`, `1h`, `500ms`.
  */
 export function parseGoDuration(value: string): Duration {
-  const parts = value.match(/(\d+(?:\.\d+)?)(ms|s|m|h)/g);
-  if (value === '0') return Duration.millis(0);
-  if (!parts || parts.join('') !== value) {
-    throw new InvalidArgumentError('Expected a Go duration such as 90s, 5m, 1m30s or 1h.');
-  }
-  let ms = 0;
-  for (const part of parts) {
-    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part)!;
-    ms += Number(n) * GO_DURATION_UNITS_MS[unit!]!;
-  }
-  return Duration.millis(Math.round(ms));
+  return Duration.millis(parseGoDurationMs(value));
 }
 
 /** An integer parser for a flag, at least `min`. */

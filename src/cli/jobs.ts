@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ClusterFlags, connect, kubeconfigOption, namespaceOption } from './cluster';
-import { parseGoDuration } from './flags';
 import { CliIo } from './io';
-import { ArenaStatus, collectionPath, JOB_KINDS, JobKind, JobObject, kindOf } from './kinds';
+import { ArenaStatus, collectionPath, jobFinished, JOB_KINDS, JobKind, JobObject, kindOf } from './kinds';
 import { age, OUTPUT_FORMATS, OutputFormat, serialize, table } from './output';
-import { parseBoolean } from './server-flags';
+import { parseBoolean, parseGoDurationMs } from './server-flags';
 import { KubeClient } from '../controller/kube-client';
 
 interface ReadFlags extends ClusterFlags { type?: string; output: OutputFormat }
@@ -67,7 +66,7 @@ export function listCommand(io: CliIo): Command {
       io.out(table(header, rows.map(({ kind, job }) => [
         ...(namespace ? [] : [job.metadata.namespace ?? '']),
         job.metadata.name, kind.type, kind.status(job), kind.progress(job), String(kind.gpus(job)), age(job.metadata.creationTimestamp),
-      ])));
+      ]), io.colour ? ['STATUS'] : []));
     });
 }
 
@@ -102,21 +101,20 @@ export function getCommand(io: CliIo): Command {
       }
       const wide = flags.output === 'wide';
       let text = table(['NAME', 'TYPE', 'STATUS', 'REPLICAS', 'GPUS', 'AGE'],
-        [[job.metadata.name, kind.type, kind.status(job), kind.progress(job), String(kind.gpus(job)), age(job.metadata.creationTimestamp)]]);
-      const selector = kind.podSelector(name);
-      const pods = selector ? (await session.client.list<PodObject>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: selector })).items : [];
+        [[job.metadata.name, kind.type, kind.status(job), kind.progress(job), String(kind.gpus(job)), age(job.metadata.creationTimestamp)]], io.colour ? ['STATUS'] : []);
+      const pods = (await session.client.list<PodObject>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: kind.podSelector(name) })).items;
       text += '\nPods:\n';
       text += pods.length === 0 ? '  <none>\n' : indent(table(['NAME', 'STATUS', 'NODE', 'AGE', ...(wide ? ['IP'] : [])],
         pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((p) => [
           p.metadata.name, p.status?.phase ?? 'Unknown', p.spec?.nodeName ?? '<none>', age(p.metadata.creationTimestamp), ...(wide ? [p.status?.podIP ?? '<none>'] : []),
-        ])));
+        ]), io.colour ? ['STATUS'] : []));
       const events = (await session.client.list<EventObject>(`/api/v1/namespaces/${session.namespace}/events`, {
         fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind.definition.kind}`,
       })).items.filter((e) => !job.metadata.uid || !e.involvedObject?.uid || e.involvedObject.uid === job.metadata.uid);
       const when = (e: EventObject) => e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
       text += '\nEvents:\n';
       text += events.length === 0 ? '  <none>\n' : indent(table(['TYPE', 'REASON', 'AGE', 'MESSAGE'],
-        events.sort((a, b) => Date.parse(when(a) ?? '') - Date.parse(when(b) ?? '')).map((e) => [e.type ?? '', e.reason ?? '', age(when(e)), e.message ?? ''])));
+        events.sort((a, b) => Date.parse(when(a) ?? '') - Date.parse(when(b) ?? '')).map((e) => [e.type ?? '', e.reason ?? '', age(when(e)), e.message ?? '']), io.colour ? ['TYPE'] : []));
       io.out(text);
     });
 }
@@ -126,7 +124,6 @@ function indent(text: string): string {
 }
 
 const WAIT_TARGETS: Record<string, ArenaStatus[]> = { complete: ['SUCCEEDED'], failed: ['FAILED'], running: ['RUNNING'] };
-const TERMINAL: ArenaStatus[] = ['SUCCEEDED', 'FAILED'];
 
 /** Polls `until` every `intervalMs` until it returns a value or `timeoutMs` passes. */
 async function poll<T>(timeoutMs: number, until: () => Promise<T | undefined>, intervalMs = 500): Promise<T | undefined> {
@@ -141,7 +138,7 @@ async function poll<T>(timeoutMs: number, until: () => Promise<T | undefined>, i
 
 function parseTimeout(value: string): number {
   try {
-    return parseGoDuration(value).toMilliseconds();
+    return parseGoDurationMs(value);
   } catch {
     throw new InvalidArgumentError('Expected a Go duration such as 30s, 10m or 1h.');
   }
@@ -163,15 +160,20 @@ export function waitCommand(io: CliIo): Command {
       const { kind } = await findJob(session.client, session.namespace, name, flags.type);
       const path = `${collectionPath(kind, session.namespace)}/${encodeURIComponent(name)}`;
       const wanted = WAIT_TARGETS[flags.for]!;
-      const tty = process.stderr.isTTY === true && io.err === process.stderr.write.bind(process.stderr);
-      const status = await poll(flags.timeout, async () => {
-        const job = await session.client.get<JobObject>(path);
-        if (!job) throw new Error(`${kind.type} '${name}' was deleted while waiting for it to be ${flags.for}`);
-        const s = kind.status(job);
-        if (tty) io.err(`\r${name}: ${s} ${kind.progress(job)}   `);
-        return wanted.includes(s) || TERMINAL.includes(s) ? s : undefined;
-      });
-      if (tty) io.err('\n');
+      const tty = io.progress === true;
+      let status: ArenaStatus | undefined;
+      try {
+        status = await poll(flags.timeout, async () => {
+          const job = await session.client.get<JobObject>(path);
+          if (!job) throw new Error(`${kind.type} '${name}' was deleted while waiting for it to be ${flags.for}`);
+          const s = kind.status(job);
+          // \x1b[K clears what a longer line before left.
+          if (tty) io.err(`\r${name}: ${s} ${kind.progress(job)}\x1b[K`);
+          return wanted.includes(s) || jobFinished(job) ? s : undefined;
+        });
+      } finally {
+        if (tty) io.err('\n');
+      }
       if (status === undefined) throw new Error(`timed out after ${flags.timeout / 1000}s waiting for ${kind.type} '${name}' to be ${flags.for}: raise --timeout or check 'kubejobs get ${name}'`);
       if (!wanted.includes(status)) throw new Error(`${kind.type} '${name}' is ${status}, so it will never be ${flags.for}`);
       io.out(`${kind.type}/${name} ${flags.for}\n`);
@@ -196,7 +198,6 @@ export function deleteCommand(io: CliIo): Command {
         const gone = await poll(flags.timeout, async () => {
           const current = await session.client.get<JobObject>(path);
           if (current && current.metadata.uid === job.metadata.uid) return undefined;
-          if (!selector) return true;
           const pods = await session.client.list(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: selector });
           return pods.items.length === 0 ? true : undefined;
         });

@@ -1,5 +1,6 @@
 import { APP_WRAPPER, ARENA_JOB, GENERIC_JOB } from '../api';
 import type { CustomResourceDefinitionSpec } from '../api/crd';
+import { ARENA_JOB_LABEL } from '../controller/arena-job/render-worker-job';
 
 /** A job object as read from the API server (only the fields the terminal commands read). */
 export interface JobObject {
@@ -24,8 +25,8 @@ export interface JobKind {
   progress(job: JobObject): string;
   /** GPUs the job requests in all. */
   gpus(job: JobObject): number;
-  /** Label selector of the job's pods; undefined when pods cannot be found by label (ArenaJob: its runtime is not settled). */
-  podSelector(name: string): string | undefined;
+  /** Label selector of the job's pods. */
+  podSelector(name: string): string;
 }
 
 const podGpus = (template: any): number =>
@@ -70,6 +71,12 @@ export function arenaJobStatus(job: JobObject): ArenaStatus {
   }
 }
 
+/** True when the job is over and will start no pod again: its own phase, not Arena's status (an AppWrapper
+ * Running but Unhealthy shows FAILED, yet resets and retries). */
+export function jobFinished(job: JobObject): boolean {
+  return ['Succeeded', 'Failed', 'Cancelled'].includes(job.status?.phase);
+}
+
 /** The kinds the terminal commands know, in `list` order. */
 export const JOB_KINDS: readonly JobKind[] = [
   {
@@ -104,7 +111,8 @@ export const JOB_KINDS: readonly JobKind[] = [
       return p.total !== undefined ? `${p.completed ?? 0}/${p.total}` : '-';
     },
     gpus: () => 0,
-    podSelector: () => undefined,
+    // The worker pods of the ArenaJob's Indexed worker Job (kubejobs controller's runtime).
+    podSelector: (name) => `${ARENA_JOB_LABEL}=${name}`,
   },
 ];
 

@@ -2,43 +2,20 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { connect, ClusterFlags, kubeconfigOption, namespaceOption } from './cluster';
 import { CliIo } from './io';
 import { findJob } from './jobs';
-import { JOB_KINDS, JobKind, JobObject } from './kinds';
-import { UsageError } from './usage-error';
+import { collectionPath, JOB_KINDS, JobKind, JobObject } from './kinds';
+import { checkReplica, chooseContainer, choosePod, defaultReplica, hasEnded, LogPod, nextFollowStep } from './log-pods';
+import { KubeClient } from '../controller/kube-client';
 
-/** The fields of a pod `logs` reads. */
-export interface LogPod {
-  metadata: { name: string };
-  spec?: { nodeName?: string };
-  status?: { phase?: string };
-}
-
+/** How often `logs -f` looks at the job and its pods. */
+const POLL_MS = 1000;
 /**
- * The pod whose log `logs` shows: `<job>-<TYPE>-<RANK>` for `--replica TYPE-RANK`, else rank 0 of
- * the job's first replica type (GenericJob: the first in spec; AppWrapper: PyTorch's master, or the
- * Volcano task). Throws a message naming the pods there are, or why the chosen one has no log.
+ * How long a followed log may stay silent once its pod is over. A kubelet ends the stream when the
+ * container exits; a stream of an ended pod that brings nothing for this long is one its node will
+ * not end (a lost node), and is closed. A stream still bringing bytes is never cut.
  */
-export function choosePod(kind: JobKind, job: JobObject, pods: readonly LogPod[], replica: string | undefined): LogPod {
-  const name = job.metadata.name;
-  const wanted = replica ? `${name}-${replica}` : `${name}-${firstReplicaType(kind, job)}-0`;
-  const pod = pods.find((p) => p.metadata.name === wanted);
-  if (!pod) {
-    const names = pods.map((p) => p.metadata.name).sort();
-    throw new UsageError(`${kind.type} '${name}' has no pod ${wanted}: ${names.length === 0 ? 'it has no pods yet' : `its pods are ${names.join(', ')}`}; pick one with --replica TYPE-RANK, e.g. --replica worker-0`);
-  }
-  if (!pod.spec?.nodeName) {
-    throw new Error(`pod ${wanted} is ${pod.status?.phase ?? 'Pending'} and not on a node yet, so it has no log: see why with 'kubejobs get ${name}'`);
-  }
-  return pod;
-}
-
-function firstReplicaType(kind: JobKind, job: JobObject): string {
-  if (kind.type === 'genericjob') return job.spec?.replicaSpecs?.[0]?.type ?? 'worker';
-  if (kind.type === 'appwrapperjob') {
-    const inner = job.spec?.components?.[0]?.template;
-    return inner?.kind === 'PyTorchJob' ? 'master' : inner?.spec?.tasks?.[0]?.name ?? 'worker';
-  }
-  return 'worker';
-}
+const ENDED_POD_IDLE_MS = 5000;
+/** Consecutive failed reads of the job or its pods `logs -f` rides out before it gives up. */
+const MAX_READ_FAILURES = 10;
 
 function parseTail(value: string): number {
   const n = Number(value);
@@ -46,30 +23,141 @@ function parseTail(value: string): number {
   return n;
 }
 
+interface LogsFlags extends ClusterFlags { type?: string; replica?: string; container?: string; follow?: boolean; tail?: number }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** `kubejobs logs`. */
 export function logsCommand(io: CliIo): Command {
   return new Command('logs')
-    .description('Print the log of one pod of a job (rank 0 of its first replica type unless --replica).')
+    .description('Print the log of one replica of a job (rank 0 of its first replica type unless --replica); -f follows it, across restarts, until the replica or the job is done.')
     .argument('<name>', 'the job')
     .addOption(new Option('--type <type>', 'kind of job').choices(JOB_KINDS.map((k) => k.type)))
-    .option('--replica <TYPE-RANK>', 'the replica, e.g. worker-1 (pod <name>-<TYPE>-<RANK>)')
-    .option('-f, --follow', 'stream the log until the container ends')
-    .option('--tail <n>', 'only the last n lines', parseTail)
+    .option('--replica <TYPE-RANK>', 'the replica, e.g. worker-1 (GenericJob and AppWrapper: pod <name>-<TYPE>-<RANK>; ArenaJob: item-N, work item N)')
+    .option('-c, --container <name>', 'the container (default: the pod\'s kubectl.kubernetes.io/default-container, else its first)')
+    .option('-f, --follow', 'stream the log; when the replica restarts, go on with its new run; end when the replica succeeded or the job is over')
+    .option('--tail <n>', 'only the last n lines (of the first run shown)', parseTail)
     .addOption(namespaceOption())
     .addOption(kubeconfigOption())
     .addHelpText('after', '\nExample:\n  kubejobs logs mnist --replica worker-1 --tail 100 -f')
-    .action(async (name: string, flags: ClusterFlags & { type?: string; replica?: string; follow?: boolean; tail?: number }) => {
+    .action(async (name: string, flags: LogsFlags) => {
       const session = connect(flags);
       const { kind, job } = await findJob(session.client, session.namespace, name, flags.type);
-      const selector = kind.podSelector(name);
-      if (!selector) throw new Error(`logs of ${kind.type} jobs are not supported yet: find the pods with kubectl get pods`);
-      const pods = (await session.client.list<LogPod>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: selector })).items;
-      const pod = choosePod(kind, job, pods, flags.replica);
-      try {
-        await session.client.stream(`/api/v1/namespaces/${session.namespace}/pods/${pod.metadata.name}/log`,
-          { follow: flags.follow ? 'true' : undefined, tailLines: flags.tail }, io.out);
-      } catch (err) {
-        throw new Error(`pod ${pod.metadata.name} on node ${pod.spec?.nodeName}: ${(err as Error).message}`);
+      const logs = new JobLogs(session.client, session.namespace, kind, job, io);
+      if (flags.replica !== undefined) checkReplica(kind, job, flags.replica);
+      if (flags.follow) {
+        await logs.follow(flags.replica ?? defaultReplica(kind, job), flags.container, flags.tail);
+      } else {
+        const pod = choosePod(kind, job, await logs.pods(), flags.replica);
+        await logs.stream(pod, chooseContainer(pod, flags.container), { tailLines: flags.tail });
       }
     });
+}
+
+/** Reads the logs of one job's pods. */
+class JobLogs {
+  private readonly podsPath: string;
+  private readonly jobPath: string;
+
+  constructor(
+    private readonly client: KubeClient, namespace: string, private readonly kind: JobKind,
+    private readonly job: JobObject, private readonly io: CliIo,
+  ) {
+    this.podsPath = `/api/v1/namespaces/${namespace}/pods`;
+    this.jobPath = `${collectionPath(kind, namespace)}/${encodeURIComponent(job.metadata.name)}`;
+  }
+
+  public async pods(): Promise<LogPod[]> {
+    return (await this.client.list<LogPod>(this.podsPath, { labelSelector: this.kind.podSelector(this.job.metadata.name) })).items;
+  }
+
+  /**
+   * Streams the replica's log until the replica succeeded or the job is over: each run the
+   * replica has had since (a restart makes a new pod, or a new container in the same pod), in
+   * turn, each until its container ends.
+   */
+  public async follow(replica: string, container: string | undefined, tail: number | undefined): Promise<void> {
+    const streamed = new Set<string>();
+    let waitingFor = '';
+    let failures = 0;
+    for (;;) {
+      let job: JobObject | undefined;
+      let pods: LogPod[];
+      try {
+        job = await this.client.get<JobObject>(this.jobPath);
+        pods = await this.pods();
+        failures = 0;
+      } catch (err) {
+        // A follow may last hours: an API server restart or a dropped connection is ridden out.
+        if (++failures >= MAX_READ_FAILURES) throw err;
+        this.io.err(`reading ${this.kind.type} '${this.job.metadata.name}' failed (${(err as Error).message}); retrying\n`);
+        await sleep(POLL_MS * failures);
+        continue;
+      }
+      const current = job && job.metadata.uid === this.job.metadata.uid ? job : undefined;
+      const step = nextFollowStep(this.kind, current, pods, replica, container, streamed);
+      if (step.action === 'done') {
+        if (step.reason !== undefined && streamed.size === 0) throw new Error(step.reason);
+        return;
+      }
+      if (step.action === 'wait') {
+        // Said once per thing waited for, on stderr: the log on stdout stays the log.
+        if (step.reason !== waitingFor) this.io.err(`waiting for ${step.reason}\n`);
+        waitingFor = step.reason;
+        await sleep(POLL_MS);
+        continue;
+      }
+      waitingFor = '';
+      if (streamed.size > 0) this.io.err(`${this.kind.type} '${this.job.metadata.name}' ${replica} restarted: following pod ${step.pod.metadata.name}\n`);
+      streamed.add(step.key);
+      const chosen = chooseContainer(step.pod, container);
+      try {
+        await this.followPod(step.pod, chosen, streamed.size === 1 ? tail : undefined);
+      } catch (err) {
+        // The pod went away, or the connection dropped: the next step says what now.
+        this.io.err(`${(err as Error).message}; going on\n`);
+      }
+    }
+  }
+
+  /**
+   * Follows one pod's log until the node ends it (the container exited), the pod is deleted or
+   * replaced (a deleted pod's log is gone), or the pod is over and the stream has been silent for
+   * {@link ENDED_POD_IDLE_MS}. A pod already over is read without `follow`: its log is complete.
+   */
+  private async followPod(pod: LogPod, container: string | undefined, tail: number | undefined): Promise<void> {
+    if (hasEnded(pod)) return this.stream(pod, container, { tailLines: tail });
+    const stop = new AbortController();
+    let lastChunk = Date.now();
+    const watching = (async () => {
+      while (!stop.signal.aborted) {
+        await sleep(POLL_MS);
+        if (stop.signal.aborted) return;
+        const now = await this.client.get<LogPod>(`${this.podsPath}/${encodeURIComponent(pod.metadata.name)}`).catch(() => pod);
+        if (!now || now.metadata.uid !== pod.metadata.uid) return stop.abort();
+        if (hasEnded(now) && Date.now() - lastChunk >= ENDED_POD_IDLE_MS) return stop.abort();
+      }
+    })();
+    try {
+      await this.stream(pod, container, { follow: 'true', tailLines: tail }, stop.signal, () => (lastChunk = Date.now()));
+    } finally {
+      stop.abort();
+      await watching;
+    }
+  }
+
+  /** Writes the pod's log (what the kubelet has, or, with `follow`, until it ends) to stdout. */
+  public async stream(
+    pod: LogPod, container: string | undefined, query: Record<string, string | number | undefined>, signal?: AbortSignal, onChunk?: () => void,
+  ): Promise<void> {
+    try {
+      await this.client.stream(`${this.podsPath}/${encodeURIComponent(pod.metadata.name)}/log`, { container, ...query }, (chunk) => {
+        onChunk?.();
+        this.io.out(chunk);
+      }, signal);
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw new Error(`pod ${pod.metadata.name} on node ${pod.spec?.nodeName}: ${(err as Error).message}`);
+    }
+  }
 }

@@ -19,11 +19,34 @@ export function parseConcurrency(value: string): number {
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** A Go-style duration of one unit (`500ms`, `30s`, `5m`, `1h`), as Kubernetes' own flags take. */
+/**
+ * A Go duration in ms (`time.ParseDuration` without the sub-millisecond units), as arena's flags
+ * take: `90s`, `1m30s`, `1h`, `500ms`, `0`.
+ */
+export function parseGoDurationMs(value: string): number {
+  if (value === '0') return 0;
+  const parts = value.match(/(\d+(?:\.\d+)?)(ms|s|m|h)/g);
+  if (!parts || parts.join('') !== value) {
+    throw new InvalidArgumentError('Expected a Go duration such as 90s, 5m, 1m30s or 1h.');
+  }
+  let ms = 0;
+  for (const part of parts) {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part)!;
+    ms += Number(n) * DURATION_UNITS_MS[unit!]!;
+  }
+  return Math.round(ms);
+}
+
+/** A positive Go duration (`500ms`, `30s`, `1m30s`, `1h`), as Kubernetes' own flags take. */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
-  if (!match || Number(match[1]) <= 0) throw new InvalidArgumentError(`'${value}' must be a positive duration such as 500ms, 30s, 5m or 1h`);
-  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!]!);
+  let ms = 0;
+  try {
+    ms = parseGoDurationMs(value);
+  } catch {
+    // Not a duration: the message below says what is.
+  }
+  if (ms <= 0) throw new InvalidArgumentError(`'${value}' must be a positive duration such as 500ms, 30s, 5m or 1h`);
+  return ms;
 }
 
 /** A TCP port. */

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../generic-job';
 import { kubeconfigOption, namespaceOption } from './cluster';
-import { keyValue, parseCpu, parseSize } from './flags';
+import { integerAtLeast, keyValue, parseCpu, parseSize } from './flags';
 import { CliIo } from './io';
 import { explainWithFlags, submitConstruct } from './submit-construct';
 import { UsageError } from './usage-error';
@@ -36,6 +36,8 @@ export interface GenericJobFlags {
   workingDir?: string;
   shell: string;
   cleanupPolicy?: CleanUpPolicy;
+  user?: number;
+  runAsRoot?: boolean;
 }
 
 /** `TYPE=COUNT`, repeatable; the first one given replaces the default `worker=1`. */
@@ -86,6 +88,10 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
   if (unknown.length > 0) {
     throw new UsageError(`--restart-policy names replica type '${unknown[0]}', which no --replica declares (${Object.keys(flags.replica).join(', ')}): add --replica ${unknown[0]}=COUNT or fix the type`);
   }
+  if (flags.user !== undefined && flags.runAsRoot) {
+    throw new UsageError(`--user ${flags.user} and --run-as-root contradict each other: give one (--user runs a root image as that UID and stays Pod Security restricted)`);
+  }
+  const securityContext = flags.user !== undefined ? { user: flags.user } : flags.runAsRoot ? { ensureNonRoot: false } : undefined;
   const resources = flags.cpu || flags.memory ? {
     cpu: flags.cpu ? { request: flags.cpu, limit: flags.cpu } : undefined,
     memory: flags.memory ? { request: flags.memory, limit: flags.memory } : undefined,
@@ -96,6 +102,7 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
       type,
       replicas,
       restartPolicy: flags.restartPolicy?.[type],
+      securityContext,
       podMetadata: flags.annotation || flags.label ? { annotations: flags.annotation, labels: flags.label } : undefined,
       containers: [{
         name: 'main',
@@ -138,11 +145,13 @@ export function genericJobCommand(io: CliIo): Command {
     .option('--memory <size>', 'memory per pod (request and limit), e.g. 16Gi', parseSize)
     .option('--working-dir <dir>', 'working directory of the container (default: the image\'s)')
     .option('--shell <shell>', 'shell that runs the command', 'sh')
+    .option('--user <uid>', 'UID the containers run as (pods run as non-root by default; an image that runs as root, e.g. python:3.12, needs this or --run-as-root)', integerAtLeast(1))
+    .option('--run-as-root', 'let the image run as root (not admitted where Pod Security restricted is enforced)')
     .addOption(new Option('--cleanup-policy <policy>', 'replicas deleted when the job finishes (default: None)').choices(Object.values(CleanUpPolicy)))
     .addHelpText('after', `
 Example:
   # A master and 2 workers; the job succeeds when the master succeeds
-  kubejobs submit genericjob --name mnist --image python:3.12 --replica master=1 --replica worker=2 \\
+  kubejobs submit genericjob --name mnist --image python:3.12 --user 1000 --replica master=1 --replica worker=2 \\
     --success-rule master=0 --port 2222 "python train.py"`)
     .action(async (commandArgs: string[], flags: GenericJobFlags) => {
       const props = genericJobPropsFromFlags(flags, commandArgs);

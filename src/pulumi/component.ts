@@ -2,6 +2,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { IConstruct } from 'constructs';
 import { CustomResourceDefinitionSpec, gvkOf } from '../api';
+import { immutableFields } from './immutable-fields';
 import { containsInputs, outputOf, resolveInputs } from './inputs';
 import { ConstructFactory, ManifestGroup, ManifestGroups, MANIFEST_GROUPS, Rendered, renderConstruct } from './render';
 
@@ -20,6 +21,9 @@ export interface ComponentDefinition<Args, Props, C extends IConstruct> {
    * ConfigGroup cannot resolve a kind whose CRD is created in the same update (pulumi-kubernetes
    * issue 3176: "failed to determine if the following GVK is namespaced"), which is exactly the
    * case of a job deployed with its `KubejobsController` in one stack.
+   *
+   * A change to a field the kind's CEL transition rules make immutable ({@link immutableFields})
+   * replaces that object (delete, then create: its name does not change), as the plan shows.
    */
   readonly customResource?: CustomResourceDefinitionSpec;
   /** Defines the construct. */
@@ -35,7 +39,9 @@ export interface ComponentDefinition<Args, Props, C extends IConstruct> {
 /**
  * Base of the kubejobs Pulumi components: renders the cdk8s construct in an internal chart and
  * hands the objects to `@pulumi/kubernetes` as `yaml.v2.ConfigGroup`s, CRDs first, then the
- * controller, then the workloads, each group depending on the one before it.
+ * controller, then the workloads, each group depending on the one before it. The CRDs carry one
+ * annotation cdk8s does not write, `pulumi.com/waitFor: condition=Established`, so that their
+ * group is done only once every kind is served.
  *
  * Args without `pulumi.Output`s are rendered in the constructor, so bad args throw a
  * `pulumi.ResourceError` at once. Args with outputs are rendered when they resolve; a bad value
@@ -75,13 +81,14 @@ export abstract class KubejobsComponent<Args, Props, C extends IConstruct> exten
     this.rendered = known ? outputOf(render(args)) : resolveInputs(args).apply(render);
 
     const own = definition.customResource ? gvkOf(definition.customResource) : undefined;
+    const replaceOnChanges = definition.customResource ? immutableFields(definition.customResource) : [];
     const isOwn = (o: Record<string, any>): boolean => own !== undefined && o.apiVersion === own.apiVersion && o.kind === own.kind;
     const groups: Partial<Record<ManifestGroup, k8s.yaml.v2.ConfigGroup>> = {};
     let previous: pulumi.Resource | undefined;
     for (const group of definition.groups) {
       // The first group waits for what the component waits for; each other group for the one before.
       const dependsOn = previous ? [previous] : opts?.dependsOn;
-      const objs = this.rendered.apply((r) => r.groups[group].filter((o) => !isOwn(o)));
+      const objs = this.rendered.apply((r) => r.groups[group].filter((o) => !isOwn(o)).map(group === 'crds' ? awaitEstablished : (o) => o));
       previous = groups[group] = new k8s.yaml.v2.ConfigGroup(`${name}-${group}`, { objs }, { parent: this, dependsOn });
       if (group === 'workloads' && own) {
         const object = this.rendered.apply((r) => ownObject(definition.typeName, r.groups.workloads.filter(isOwn)));
@@ -90,7 +97,7 @@ export abstract class KubejobsComponent<Args, Props, C extends IConstruct> exten
           kind: own.kind,
           metadata: object.apply((o) => o.metadata),
           spec: object.apply((o) => o.spec),
-        }, { parent: this, dependsOn });
+        }, { parent: this, dependsOn, replaceOnChanges, deleteBeforeReplace: true });
       }
     }
     this.crdGroup = groups.crds;
@@ -98,6 +105,19 @@ export abstract class KubejobsComponent<Args, Props, C extends IConstruct> exten
     this.workloadGroup = groups.workloads;
     this.manifests = this.rendered.apply((r) => MANIFEST_GROUPS.flatMap((g) => r.groups[g]));
   }
+}
+
+/**
+ * The provider's documented annotation that makes it wait for a condition before the object's
+ * create or update step ends. Without it the Kubernetes provider (4.x) does not wait for a CRD at
+ * all, so a custom resource could reach the API server before its kind is served.
+ */
+export const WAIT_FOR_ANNOTATION = 'pulumi.com/waitFor';
+
+/** A CRD with {@link WAIT_FOR_ANNOTATION} `condition=Established`: the only change to the synthesised objects. */
+function awaitEstablished(crd: Record<string, any>): Record<string, any> {
+  const metadata = crd.metadata ?? {};
+  return { ...crd, metadata: { ...metadata, annotations: { ...metadata.annotations, [WAIT_FOR_ANNOTATION]: 'condition=Established' } } };
 }
 
 /** The one custom resource of a component's own kind, with only the fields a CustomResource carries. */

@@ -1,6 +1,7 @@
 // `kubejobs/pulumi`: the kubejobs constructs as Pulumi components. Only this folder imports
 // `@pulumi/*` (optional peer dependencies), so `import 'kubejobs'` never loads them.
-export { KubejobsComponent } from './component';
+export { KubejobsComponent, WAIT_FOR_ANNOTATION } from './component';
+export { immutableFields } from './immutable-fields';
 export type { ComponentDefinition } from './component';
 export { CustomResourceComponent } from './custom-resource-component';
 export type { WithInputs, MetadataArgs, NameRef } from './inputs';

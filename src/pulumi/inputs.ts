@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ApiObjectMetadata } from 'cdk8s';
+import { isPlainObject } from '../internal/plain-object';
 
 /**
  * `T` (a construct's props) with the fields `K` also accepting a `pulumi.Input`: a value that
@@ -69,12 +70,6 @@ export function outputOf<T>(value: T): pulumi.Output<T> {
 
 function isInput(value: unknown): boolean {
   return pulumi.Output.isInstance(value) || value instanceof Promise;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 // walk and rebuild visit the inputs in the same order: arrays by index, objects by key order.

@@ -1,4 +1,5 @@
 import { ARENA_JOB, crdManifestOf, GENERIC_JOB, validateDocument, validateManifest } from '../../src/api';
+import { noteJsonText } from '../../src/api/validation';
 
 const container = { name: 'main', image: 'busybox' };
 const genericJob = (spec: Record<string, unknown>) => ({
@@ -9,6 +10,15 @@ const worker = (extra: Record<string, unknown> = {}) => ({ type: 'worker', templ
 describe('validateManifest (synth-time twin of the API server)', () => {
   test('kinds it does not know are not its business', () => {
     expect(validateManifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } })).toEqual([]);
+  });
+
+  test('a noted JSON text is used by the next validation of that object only', () => {
+    const manifest = genericJob({ replicaSpecs: [worker({ replicas: 2 })] });
+    noteJsonText(manifest, JSON.stringify(manifest));
+    expect(validateManifest(manifest)).toEqual([]);
+    // Changed after its validation: validated afresh, not from the text noted before.
+    (manifest.spec.replicaSpecs as Array<Record<string, unknown>>)[0]!.replicas = 0;
+    expect(validateManifest(manifest)).toEqual(['spec.replicaSpecs[0].replicas: must be >= 1 (got 0)']);
   });
 
   test('a valid GenericJob passes', () => {

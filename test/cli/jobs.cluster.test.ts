@@ -2,44 +2,16 @@
  * `kubejobs submit genericjob` -> list -> get -> wait -> delete, run as a user runs them: the
  * production bundle's `lib/cli.js` as a child process with the admin kubeconfig, against a real
  * control plane with `kubejobs controller` running and pods that run and finish on a KWOK node
- * (the `scheduling` tier).
+ * (the `scheduling` tier), whose logs KWOK serves to the API server as a kubelet would.
  *
  * @jest-environment ./test/cluster/environment.ts
  */
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { freshNamespace } from '../cluster/kube-helpers';
+import { useCliCluster } from './use-cli-cluster';
+import { freshNamespace, waitFor } from '../cluster/kube-helpers';
 import { podScripts } from '../cluster/tiers/pod-script';
-import { useSchedulingTier } from '../cluster/tiers/use-tier';
-import { productionBundle } from '../controller/production-bundle';
-import { useController } from '../controller/use-controller';
+import { TestPod } from '../controller/helpers';
 
-jest.setTimeout(180_000);
-
-const cluster = useSchedulingTier({ nodes: [{ name: 'cpu-0' }] });
-useController(() => cluster().plane);
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/**
- * Runs `kubejobs <args>` from the production bundle with the plane's admin kubeconfig. The bundle
- * (the container image) has no peer dependencies; a user's `npm install kubejobs` has them, which
- * NODE_PATH gives here (the checkout's node_modules, looked up only after the bundle's own).
- */
-function kubejobs(...args: string[]): Promise<Run> {
-  const cli = path.join(productionBundle(), 'lib', 'cli.js');
-  const env = {
-    ...process.env,
-    KUBECONFIG: cluster().plane.kubeconfigPath,
-    NODE_OPTIONS: '--no-warnings',
-    NODE_PATH: path.join(__dirname, '..', '..', 'node_modules'),
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env, timeout: 150_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const { cluster, running, kubejobs, start } = useCliCluster();
 
 test('submit -> list -> get -> wait -> delete a GenericJob', async () => {
   const ns = await freshNamespace(cluster().plane.kubeConfig);
@@ -75,16 +47,17 @@ test('submit -> list -> get -> wait -> delete a GenericJob', async () => {
   expect(asYaml.stdout).toContain('kind: GenericJob\n');
   expect(asYaml.stdout).toContain('phase: Succeeded\n');
 
-  // Logs: the pod is chosen (master rank 0 by default) and asked for its log; KWOK pods have no
-  // kubelet behind their node, so the apiserver's answer is an error naming the pod and node.
-  const logs = await kubejobs('logs', 'mnist', '--namespace', ns, '--tail', '5');
-  expect(logs.code).toBe(1);
-  expect(logs.stderr).toMatch(/^error: pod mnist-master-0 on node cpu-0: /);
+  // Logs: rank 0 of the first replica type by default, read through the API server's pods/log.
+  await cluster().scheduling.setPodLog(ns, 'mnist-master-0', ['epoch 1 loss 0.9', 'epoch 2 loss 0.5', 'done']);
+  await cluster().scheduling.setPodLog(ns, 'mnist-worker-0', ['worker ready']);
+  expect(await kubejobs('logs', 'mnist', '--namespace', ns)).toEqual({ code: 0, stdout: 'epoch 1 loss 0.9\nepoch 2 loss 0.5\ndone\n', stderr: '' });
+  expect(await kubejobs('logs', 'mnist', '--namespace', ns, '--tail', '1')).toEqual({ code: 0, stdout: 'done\n', stderr: '' });
+  expect(await kubejobs('logs', 'mnist', '--namespace', ns, '--replica', 'worker-0')).toEqual({ code: 0, stdout: 'worker ready\n', stderr: '' });
   const noSuchReplica = await kubejobs('logs', 'mnist', '--namespace', ns, '--replica', 'worker-5');
   expect(noSuchReplica).toEqual({
     code: 2,
     stdout: '',
-    stderr: 'error: genericjob \'mnist\' has no pod mnist-worker-5: its pods are mnist-master-0, mnist-worker-0; pick one with --replica TYPE-RANK, e.g. --replica worker-0\n',
+    stderr: 'error: --replica worker-5: genericjob \'mnist\' has no such replica; its replicas are master-0, worker-0\n',
   });
 
   const deleted = await kubejobs('delete', 'mnist', '--namespace', ns, '--type', 'genericjob');
@@ -100,4 +73,44 @@ test('a construct error is a usage error (exit 2) and nothing reaches the cluste
   const bad = await kubejobs('submit', 'genericjob', '--name', 'bad', '--image', 'busybox:1.36', '--namespace', ns, '--success-rule', 'master=0', 'true');
   expect(bad).toEqual({ code: 2, stdout: '', stderr: 'error: \'successRules[0]\' names replica type \'master\', but the job declares only \'worker\' (set by --success-rule)\n' });
   expect((await kubejobs('list', '--namespace', ns)).stderr).toBe(`No jobs found in namespace ${ns}.\n`);
+});
+
+test('logs -f follows a replica across a restart, one pod after the other, and ends with the job', async () => {
+  const ns = await freshNamespace(cluster().plane.kubeConfig);
+  const api = running().api;
+  const pod = async (): Promise<TestPod | undefined> => api.client.get<TestPod>(`/api/v1/namespaces/${ns}/pods/flaky-master-0`);
+  await cluster().scheduling.setPodLog(ns, 'flaky-master-0', ['attempt 1: loss 0.9']);
+  // No exit code: the pod runs until the test scripts its end.
+  const submitted = await kubejobs('submit', 'genericjob', '--name', 'flaky', '--image', 'busybox:1.36', '--namespace', ns,
+    '--replica', 'master=1', '--restart-policy', 'master=OnFailure:1', 'train');
+  expect(submitted.code).toBe(0);
+  const first = await waitFor('the first pod Running', async () => ((await pod())?.status?.phase === 'Running' ? pod() : undefined), { timeoutMs: 60_000 });
+
+  const follow = start('logs', 'flaky', '--namespace', ns, '-f');
+  await follow.waitForOutput('the first pod\'s log', (o) => o.stdout.includes('attempt 1: loss 0.9\n'));
+
+  // The restarted pod must not start before its log is set: no node takes it meanwhile.
+  const node = (unschedulable: boolean) => api.client.mergePatch('/api/v1/nodes/cpu-0', { spec: { unschedulable } });
+  await node(true);
+  try {
+    await api.scriptPod(ns, 'flaky-master-0', { exitCode: 1 });
+    // The CLI has left the failed pod (the controller deleted it) and waits for the new one.
+    await follow.waitForOutput('logs -f waiting for the restarted pod', (o) => /waiting for (the )?pod flaky-master-0 to (start|be created)/.test(o.stderr));
+    await waitFor('the restarted pod', async () => {
+      const p = await pod();
+      return p && p.metadata?.uid !== first!.metadata?.uid ? p : undefined;
+    }, { timeoutMs: 60_000 });
+    await cluster().scheduling.setPodLog(ns, 'flaky-master-0', ['attempt 2: loss 0.5']);
+  } finally {
+    await node(false);
+  }
+  await follow.waitForOutput('the restarted pod\'s log', (o) => o.stdout.includes('attempt 2: loss 0.5\n'));
+  await api.scriptPod(ns, 'flaky-master-0', { exitCode: 0 });
+  // The job Succeeded: nothing more will run, so -f ends by itself.
+  expect(await follow.exit(90_000)).toEqual({
+    code: 0,
+    stdout: 'attempt 1: loss 0.9\nattempt 2: loss 0.5\n',
+    stderr: expect.stringContaining('genericjob \'flaky\' master-0 restarted: following pod flaky-master-0\n'),
+  });
+  expect((await api.job(ns, 'flaky')).status?.phase).toBe('Succeeded');
 });

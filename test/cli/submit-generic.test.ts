@@ -37,6 +37,32 @@ test('replica types, rules, ports and env: --dry-run prints what the GenericJob 
   });
 });
 
+test('--user runs a root image as that UID, --run-as-root as root; both at once is a usage error', async () => {
+  const user = await kubejobs('submit', 'genericjob', '--name', 'u', '--image', 'python:3.12', '--user', '1000', '--dry-run', 'python', 'train.py');
+  expect(user).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: constructYaml({
+      metadata: { name: 'u' }, replicaSpecs: [{ type: 'worker', replicas: 1, securityContext: { user: 1000 }, containers: [container()] }],
+    }),
+  });
+  expect(user.stdout).toContain('runAsUser: 1000');
+  const root = await kubejobs('submit', 'genericjob', '--name', 'r', '--image', 'python:3.12', '--run-as-root', '--dry-run', 'python', 'train.py');
+  expect(root).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: constructYaml({
+      metadata: { name: 'r' }, replicaSpecs: [{ type: 'worker', replicas: 1, securityContext: { ensureNonRoot: false }, containers: [container()] }],
+    }),
+  });
+  expect(root.stdout).toContain('runAsNonRoot: false');
+  expect(await kubejobs('submit', 'genericjob', '--name', 'b', '--image', 'python:3.12', '--user', '1000', '--run-as-root', '--dry-run', 'true')).toEqual({
+    code: 2, stdout: '', stderr: 'error: --user 1000 and --run-as-root contradict each other: give one (--user runs a root image as that UID and stays Pod Security restricted)\n',
+  });
+  expect((await kubejobs('submit', 'genericjob', '--name', 'b', '--image', 'python:3.12', '--user', '0', '--dry-run', 'true')).stderr)
+    .toBe('error: option \'--user <uid>\' argument \'0\' is invalid. Expected an integer of at least 1.\n');
+});
+
 test('without --replica: one worker', async () => {
   const result = await kubejobs('submit', 'genericjob', '--name', 'one', '--image', 'python:3.12', '--dry-run', 'python train.py');
   expect(result.stdout).toBe(constructYaml({ metadata: { name: 'one' }, replicaSpecs: [{ type: 'worker', replicas: 1, containers: [container()] }] }));

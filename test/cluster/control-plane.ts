@@ -273,6 +273,12 @@ async function startOnce(binDir: string, options: StartOptions): Promise<Control
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
+      // A node's kubelet (KWOK's server, or a real kubelet) is reached at its InternalIP:
+      // test nodes' names are not host names that resolve.
+      '--kubelet-preferred-address-types=InternalIP',
+      // Its identity to a kubelet that authenticates clients (the node tier's real one).
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
       // Default admission plugins stay enabled: PodSecurity and ServiceAccount
       // are exactly the behaviour the tests need to see for real.
       '--profiling=false',

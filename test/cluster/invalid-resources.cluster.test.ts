@@ -105,9 +105,9 @@ interface Case {
   readonly rule?: ValidationRule;
 }
 
-const TRANSITION_RULE = cel(GENERIC_JOB, 'spec.runMode.pause.resumeSpecs is immutable');
-const REPLICA_SPECS_IMMUTABLE = cel(GENERIC_JOB, 'spec.replicaSpecs is immutable');
-const DEBUG_IMMUTABLE = cel(GENERIC_JOB, 'spec.runMode.debug is immutable');
+const TRANSITION_RULE = cel(GENERIC_JOB, 'spec.runMode.pause.resumeSpecs: field is immutable');
+const REPLICA_SPECS_IMMUTABLE = cel(GENERIC_JOB, 'spec.replicaSpecs: field is immutable');
+const DEBUG_IMMUTABLE = cel(GENERIC_JOB, 'spec.runMode.debug: field is immutable');
 const NAME_LENGTH_RULE = celRule(GENERIC_JOB, 'size(self.metadata.name)');
 const SERVICE_NAME_RULE = celRule(GENERIC_JOB, 'self.metadata.name.matches');
 
@@ -547,7 +547,7 @@ describe('spec.replicaSpecs is immutable (a batch/v1 Job\'s pod template is too;
   });
 });
 
-describe('spec.runMode.debug is immutable: debug mode is chosen at creation (the API server only)', () => {
+describe('spec.runMode.debug: field is immutable: debug mode is chosen at creation (the API server only)', () => {
   const job = (runMode?: Spec): Spec => ({ replicaSpecs: [worker()], ...(runMode ? { runMode } : {}) });
   const debugOn: Spec = { debug: { enabled: true } };
 

@@ -35,6 +35,27 @@ export async function getTable(kc: KubeConfig, path: string): Promise<Table> {
 
 /** GETs `path` and parses the JSON body; a non-2xx answer is an Error carrying the Status message. */
 export async function getJson(kc: KubeConfig, path: string, accept = 'application/json'): Promise<unknown> {
+  const { status, text } = await get(kc, path, accept);
+  if (status < 200 || status >= 300) {
+    throw new Error(describeError(new ApiException(status, `GET ${path}`, text, {})));
+  }
+  return JSON.parse(text);
+}
+
+/**
+ * GETs `path` and parses the JSON body exactly as the API server sent it (no client-node model
+ * renames fields such as `default` or `x-kubernetes-validations`); undefined on 404.
+ */
+export async function getJsonIfFound(kc: KubeConfig, path: string): Promise<unknown> {
+  const { status, text } = await get(kc, path, 'application/json');
+  if (status === 404) return undefined;
+  if (status < 200 || status >= 300) {
+    throw new Error(describeError(new ApiException(status, `GET ${path}`, text, {})));
+  }
+  return JSON.parse(text);
+}
+
+async function get(kc: KubeConfig, path: string, accept: string): Promise<{ status: number; text: string }> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     throw new Error('the kubeconfig has no current cluster');
@@ -49,7 +70,7 @@ export async function getJson(kc: KubeConfig, path: string, accept = 'applicatio
   };
   await kc.applyToHTTPSOptions(options);
   options.headers = { ...options.headers, Accept: accept };
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = https.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -59,10 +80,6 @@ export async function getJson(kc: KubeConfig, path: string, accept = 'applicatio
     req.on('error', reject);
     req.end();
   });
-  if (status < 200 || status >= 300) {
-    throw new Error(describeError(new ApiException(status, `GET ${path}`, text, {})));
-  }
-  return JSON.parse(text);
 }
 
 /**

@@ -28,6 +28,12 @@ export interface Pki {
   /** Client certificate CN=system:kube-controller-manager (its bootstrap RBAC identity). */
   readonly controllerManagerCert: string;
   readonly controllerManagerKey: string;
+  /**
+   * Client certificate CN=kube-apiserver-kubelet-client, O=system:masters: what the API server
+   * presents to a kubelet (`kubectl logs`, `exec`), which authenticates it by the CA.
+   */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
   /** Service-account token signing key (private) and verification key (public). */
   readonly serviceAccountKey: string;
   readonly serviceAccountPub: string;
@@ -77,6 +83,7 @@ export async function createPki(dir: string): Promise<Pki> {
     },
     { name: 'admin', commonName: 'admin', organization: 'system:masters', usage: 'client' },
     { name: 'controller-manager', commonName: 'system:kube-controller-manager', usage: 'client' },
+    { name: 'apiserver-kubelet-client', commonName: 'kube-apiserver-kubelet-client', organization: 'system:masters', usage: 'client' },
   ];
   await Promise.all(requests.map(async (req) => {
     writeKey(file(`${req.name}.key`));
@@ -110,6 +117,8 @@ export async function createPki(dir: string): Promise<Pki> {
     adminKey: file('admin.key'),
     controllerManagerCert: file('controller-manager.crt'),
     controllerManagerKey: file('controller-manager.key'),
+    kubeletClientCert: file('apiserver-kubelet-client.crt'),
+    kubeletClientKey: file('apiserver-kubelet-client.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
   };

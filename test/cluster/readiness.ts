@@ -44,6 +44,8 @@ export interface TlsOptions {
   readonly cert?: Buffer;
   readonly key?: Buffer;
   readonly rejectUnauthorized?: boolean;
+  /** Request headers (e.g. `Authorization: Bearer <token>`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One GET with a 2 s timeout; resolves with the status and body. */

@@ -221,7 +221,7 @@ describe('ArenaJob (upstream arenajob_controller_test)', () => {
       reason: 'ConfigNotFound', message: `ArenaConfig cfg not found in namespace ${ns}: create it; the job starts once it is Ready`,
     });
     expect(pending.status?.progress).toEqual({ total: 0, completed: 0, failed: 0, pending: 0 });
-    await waitFor('ConfigNotReady event', async () => (await arena.eventReasons(ns, 'early')).includes('ConfigNotReady'));
+    await arena.waitForEvent(ns, 'early', 'ConfigNotReady');
     await readyChain(ns);
     const runningJob = await arena.waitFor<ArenaJob>('arenajobs', ns, 'early', 'Running', (j) => j.status?.phase === 'Running');
     expect(conditionOf(runningJob, 'ConfigValid')).toMatchObject({ status: 'True', reason: 'ConfigValid', message: 'ArenaConfig cfg is valid and ready' });
@@ -284,7 +284,7 @@ describe('ArenaJob (upstream arenajob_controller_test)', () => {
     // No output: no output wiring (HEAD "should return empty slices when Output is nil").
     expect(env.ARENA_OUTPUT_CONFIG).toBeUndefined();
     expect(env.ARENA_OUTPUT_DIR).toBeUndefined();
-    await waitFor('JobCreated event', async () => (await arena.eventReasons(ns, 'eval')).includes('JobCreated'));
+    await arena.waitForEvent(ns, 'eval', 'JobCreated');
   });
 
   test('scenario filter: the job\'s include/exclude override the config\'s (upstream TestFilter semantics); no match fails with NoWorkItems', async () => {

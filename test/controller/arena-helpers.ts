@@ -1,3 +1,4 @@
+import { eventReasons, waitForEvent } from './helpers';
 import type {
   ArenaConfig, ArenaConfigSpec, ArenaJob, ArenaJobSpec, ArenaSource, ArenaSourceSpec, Provider, ProviderSpec,
 } from '../../imports/omnia.altairalabs.ai';
@@ -92,8 +93,12 @@ export class ArenaApi {
 
   /** Reasons of the Events recorded on the object named `name`. */
   public async eventReasons(namespace: string, name: string): Promise<string[]> {
-    const events = await this.client.list<{ reason?: string; involvedObject?: { name?: string } }>(`/api/v1/namespaces/${namespace}/events`);
-    return events.items.filter((e) => e.involvedObject?.name === name).map((e) => e.reason ?? '');
+    return eventReasons(this.client, namespace, name);
+  }
+
+  /** See {@link waitForEvent}. */
+  public async waitForEvent(namespace: string, name: string, reason: string, options: WaitOptions = {}): Promise<void> {
+    return waitForEvent(this.client, namespace, name, reason, options);
   }
 }
 

@@ -94,7 +94,7 @@ test('seed workflow: Pending -> Running with progress moving one item at a time 
   expect(conditionOf(done, 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded' });
   const waited = await waiting;
   expect(waited).toEqual({ code: 0, out: expect.stringContaining('arenajob.omnia.altairalabs.ai/eval condition met') });
-  await waitFor('JobSucceeded event', async () => (await arena.eventReasons(ns, 'eval')).includes('JobSucceeded'));
+  await arena.waitForEvent(ns, 'eval', 'JobSucceeded');
 });
 
 test('a failed item is retried alone (per-index retries from evaluation.maxRetries) and counted once; the run ends Failed', async () => {
@@ -138,7 +138,7 @@ test('workers scale: parallelism follows the pending work between minReplicas an
     await arena.waitFor<ArenaJob>('arenajobs', ns, 'scaled', `${done} completed`, (j) => (j.status?.progress?.completed ?? 0) >= done, { timeoutMs: 60_000 });
   }
   await waitFor('parallelism 1', async () => (await arena.workerJob(ns, 'scaled'))?.spec.parallelism === 1, { timeoutMs: 60_000 });
-  await waitFor('WorkersScaled event', async () => (await arena.eventReasons(ns, 'scaled')).includes('WorkersScaled'));
+  await arena.waitForEvent(ns, 'scaled', 'WorkersScaled');
   const [last] = await waitFor('the last worker pod', async () => {
     const pods = await unreleased(ns, 'scaled');
     return pods.length > 0 ? pods : undefined;

@@ -50,7 +50,9 @@ async function startController(): Promise<ControllerProcess> {
 }
 
 /** Every child is a run of `p` for one tick: name, label, annotation, owner and spec agree; no tick twice. */
-function expectWellFormedRuns(p: ArenaJob, runs: readonly ArenaJob[]): void {
+async function expectWellFormedRuns(p: ArenaJob, runs: readonly ArenaJob[]): Promise<void> {
+  // A list can show a run before the test's watch delivers its ADDED event (a loaded machine).
+  await waitFor('the watch to see every run', async () => runs.every((r) => created.has(r.metadata.name!)), { timeoutMs: 30_000 });
   const ticks = new Set<number>();
   for (const run of runs) {
     const scheduled = new Date(run.metadata.annotations![SCHEDULED_TIME_ANNOTATION]!);
@@ -120,7 +122,7 @@ test('every minute: runs with deterministic names, none twice for a tick across 
     const all = await children('every-minute');
     return all.length >= 2 ? all : undefined;
   }, TICK_WAIT);
-  expectWellFormedRuns(p, runs);
+  await expectWellFormedRuns(p, runs);
   expect(runs[0]!.metadata.name).toBe(first.metadata.name);
 }, 420_000);
 
@@ -131,7 +133,7 @@ test('Forbid: no new run while one is active; once it finished, the next run sta
     return runs.length >= 1 ? runs : undefined;
   }, TICK_WAIT);
   // A tick passes while the run is active: the parent reports it skipped it.
-  await waitFor('a skipped tick (JobAlreadyActive)', async () => (await api.eventReasons(ns, 'forbid')).includes('JobAlreadyActive'), TICK_WAIT);
+  await api.waitForEvent(ns, 'forbid', 'JobAlreadyActive', TICK_WAIT);
   expect((await children('forbid')).map((r) => r.metadata.name)).toEqual([active!.metadata.name]);
 
   // The run finishes (as the run reconciler would write it): the due tick runs.
@@ -141,6 +143,6 @@ test('Forbid: no new run while one is active; once it finished, the next run sta
     const all = await children('forbid');
     return all.length >= 2 ? all : undefined;
   }, TICK_WAIT);
-  expectWellFormedRuns(p, runs);
+  await expectWellFormedRuns(p, runs);
   expect(runs).toHaveLength(2);
 }, 420_000);

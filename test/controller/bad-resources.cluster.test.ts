@@ -4,7 +4,7 @@
 import { ControllerProcess } from './controller-process';
 import { condition, genericJob, template, TestApi } from './helpers';
 import { useController } from './use-controller';
-import { freshNamespace, waitFor } from '../cluster/kube-helpers';
+import { freshNamespace } from '../cluster/kube-helpers';
 import { useControlPlane } from '../cluster/use-control-plane';
 
 // Resources that pass the CRD schema but can never run end Failed with a message that says why;
@@ -29,7 +29,7 @@ test('a pod spec the apiserver rejects (volume mount without volume): Failed, Cr
   const failed = condition(job, 'Failed');
   expect(failed).toMatchObject({ status: 'True', reason: 'CreatePodFailed' });
   expect(failed?.message).toMatch(/^Failed to create pod badmount-worker-\d: .*volumeMounts\[0\]\.name: Not found: "missing"/);
-  expect(await api.eventReasons(ns, 'badmount')).toContain('CreatePodFailed');
+  await api.waitForEvent(ns, 'badmount', 'CreatePodFailed');
 });
 
 test('a pod the namespace\'s Pod Security level forbids: Failed with the violation', async () => {
@@ -76,7 +76,7 @@ test('a replica Service the API server rejects fails the job with its reason ins
   const job = await api.waitForJob(ns, 'badsvc', 'Failed', (j) => j.status?.phase === 'Failed');
   expect(condition(job, 'Failed')).toMatchObject({ reason: 'CreateChildFailed' });
   expect(condition(job, 'Failed')?.message).toMatch(/^Failed to create Service badsvc-worker-0: .*appProtocol/);
-  await waitFor('CreateChildFailed event', async () => (await api.eventReasons(ns, 'badsvc')).includes('CreateChildFailed'));
+  await api.waitForEvent(ns, 'badsvc', 'CreateChildFailed');
 });
 
 test('after all that, the controller still runs and still reconciles good jobs', async () => {

@@ -47,7 +47,7 @@ test('CreateContainerConfigError: ReplicaFailure=True with the kubelet\'s messag
     message: `root-worker-0 container 'main' cannot start (CreateContainerConfigError): ${KUBELET_MESSAGE}`,
   });
   expect(stuck.status?.phase).toBe('Pending');
-  expect(await api.eventReasons(ns, 'root')).toContain('CreateContainerConfigError');
+  await api.waitForEvent(ns, 'root', 'CreateContainerConfigError');
 
   await api.setPodPhase(ns, 'root-worker-0', 'Running');
   const recovered = await api.waitForJob(ns, 'root', 'ReplicaFailure=False', (j) => condition(j, 'ReplicaFailure')?.status === 'False');

@@ -36,6 +36,8 @@ export interface ControllerOptions {
   readonly logLevel?: string;
   /** More flags, appended after the others (e.g. `--request-timeout=5s`). */
   readonly extraArgs?: readonly string[];
+  /** Flags for `node` itself, before the script (e.g. `--cpu-prof`, which `NODE_OPTIONS` refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** A `kubejobs controller` child process run from the production bundle. */
@@ -50,6 +52,7 @@ export class ControllerProcess extends ManagedChild {
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-controller-'));
     const logFile = path.join(logDir, 'controller.log');
     const args = [
+      ...(options.nodeArgs ?? []),
       path.join(bundle, 'lib', 'cli.js'),
       'controller',
       `--leader-elect=${options.leaderElect ?? false}`,

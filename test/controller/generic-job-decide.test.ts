@@ -216,6 +216,9 @@ describe('a container that cannot start is shown on the job (issue 13)', () => {
     ['ErrImagePull', 'failed to pull and unpack image "docker.io/library/pyhton:3.12-slim": not found'],
     ['InvalidImageName', 'Failed to apply default image tag "Python 3.12": couldn\'t parse image name'],
     ['CrashLoopBackOff', 'back-off 10s restarting failed container=main'],
+    // Any reason but a normal start, as the Radix job-scheduler reports it too (one rule: container-waiting.ts).
+    ['ErrImageNeverPull', 'Container image "localhost/train:1" is not present with pull policy of Never'],
+    ['RunContainerError', 'failed to create containerd task: exec: "pyhton": executable file not found in $PATH'],
   ])('%s: ReplicaFailure=True with the kubelet\'s message, and one Warning Event', (reason, message) => {
     const plan = decide({ job: job({}), pods: [waiting('j-worker-0', reason, message), pod('j-worker-1', 'Running')], services: [], now: NOW });
     expect(replicaFailure(plan)).toEqual({

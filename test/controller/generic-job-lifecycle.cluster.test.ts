@@ -56,7 +56,7 @@ test('1. successRules [{worker:[0]}]: worker-0 exits 0 => Succeeded whatever the
   const phases = Object.fromEntries(pods.map((p) => [p.metadata?.name, p.status?.phase]));
   expect(phases['sr-worker-0']).toBe('Succeeded');
   expect(pods.every((p) => p.spec.nodeName === 'cpu-0')).toBe(true);
-  await waitFor('Succeeded event', async () => (await api.eventReasons(ns, 'sr')).includes('Succeeded'));
+  await api.waitForEvent(ns, 'sr', 'Succeeded');
 });
 
 test('2. failureRules [{worker:[0]},{worker:[1]}], policy Never: worker-1 exiting 1 fails the job with T9k\'s message', async () => {
@@ -113,7 +113,7 @@ test('4. OnFailure limit 1: the first failure restarts the pod (restartCount 1);
   const last = await api.pod(ns, 'rs-worker-0');
   expect(last?.metadata?.uid).toBe(restarted.metadata?.uid);
   expect(last?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(1);
-  await waitFor('RestartReplica event', async () => (await api.eventReasons(ns, 'rs')).includes('RestartReplica'));
+  await api.waitForEvent(ns, 'rs', 'RestartReplica');
 });
 
 test.each([
@@ -169,7 +169,7 @@ test('10. pause deletes every pod (Paused); resume runs the resumeSpecs; resumeS
   const paused = await api.waitForJob(ns, 'pz', 'Paused', (j) => j.status?.phase === 'Paused');
   expect(condition(paused, 'Paused')).toMatchObject({ status: 'True', reason: 'Paused' });
   await expect(api.patchJobSpec(ns, 'pz', { spec: { runMode: { pause: { resumeSpecs: [{ type: 'worker', command: ['other'] }] } } } }))
-    .rejects.toThrow('spec.runMode.pause.resumeSpecs is immutable');
+    .rejects.toThrow('spec.runMode.pause.resumeSpecs: field is immutable');
   await api.patchJobSpec(ns, 'pz', { spec: { runMode: { pause: { enabled: false } } } });
   const pods = await api.waitForPods(ns, 'pz', ['pz-worker-0', 'pz-worker-1'], { timeoutMs: 60_000 });
   expect(pods[0]!.spec.containers[0]).toMatchObject({ command: ['resume.sh'], args: ['--from-checkpoint'] });

@@ -145,14 +145,32 @@ export class TestApi {
     }
   }
 
-  /** Events on an object, by reason. */
+  /** Reasons of the Events recorded on the object named `name`. */
   public async eventReasons(namespace: string, name: string): Promise<string[]> {
-    const list = await this.client.list<{ reason?: string; involvedObject?: { name?: string } }>(`/api/v1/namespaces/${namespace}/events`);
-    return list.items.filter((e) => e.involvedObject?.name === name).map((e) => e.reason ?? '');
+    return eventReasons(this.client, namespace, name);
+  }
+
+  /** See {@link waitForEvent}. */
+  public async waitForEvent(namespace: string, name: string, reason: string, options: WaitOptions = {}): Promise<void> {
+    return waitForEvent(this.client, namespace, name, reason, options);
   }
 }
 
 /** The condition `type` of a job. */
 export function condition(job: GenericJob, type: string) {
   return job.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Reasons of the Events recorded on the object named `name`. */
+export async function eventReasons(client: KubeClient, namespace: string, name: string): Promise<string[]> {
+  const list = await client.list<{ reason?: string; involvedObject?: { name?: string } }>(`/api/v1/namespaces/${namespace}/events`);
+  return list.items.filter((e) => e.involvedObject?.name === name).map((e) => e.reason ?? '');
+}
+
+/**
+ * Waits until an Event with `reason` names the object. The controller records Events after it
+ * writes status, so a test that has just seen the status must wait for the Event, not read once.
+ */
+export async function waitForEvent(client: KubeClient, namespace: string, name: string, reason: string, options: WaitOptions = {}): Promise<void> {
+  await waitFor(`a ${reason} Event on ${namespace}/${name}`, async () => (await eventReasons(client, namespace, name)).includes(reason), options);
 }

@@ -55,8 +55,9 @@ test('a hung pod creation times out and is retried: the job gets its pod while t
   // One worker: without a deadline it would wait on the hung request forever.
   await api.waitForPods(ns, 'hung', ['hung-worker-0'], { timeoutMs: 60_000 });
   expect(hang.hits).toBe(1);
-  const [held] = proxy.requests((r) => r.fault === 'hang');
-  expect(held?.outcome).toBe('client-closed');
+  // The proxy records the outcome when it sees the socket close, which may come after the retry.
+  const held = await waitFor('the hung request closed', async () => proxy.requests((r) => r.fault === 'hang').find((r) => r.outcome !== undefined), { timeoutMs: 30_000 });
+  expect(held.outcome).toBe('client-closed');
   expect(await metric(controller, /kubejobs_api_requests_total\{verb="create",group="",resource="pods",code="0"\} (\d+)/)).toBe(1);
   hang.remove();
 }, 120_000);
@@ -75,8 +76,8 @@ test('a pod watch that hangs before its first byte is aborted by the stall timer
   await api.waitForJob(ns, 'stall', 'Running', (j) => j.status?.phase === 'Running', { timeoutMs: 60_000 });
   expect(hang.hits).toBe(1);
   // The held watch was given up by the controller (the stall timer aborted it), not by the proxy.
-  const [held] = proxy.requests((r) => r.ruleId === hang.id);
-  expect(held?.outcome).toBe('client-closed');
+  const held = await waitFor('the held watch closed', async () => proxy.requests((r) => r.ruleId === hang.id).find((r) => r.outcome !== undefined), { timeoutMs: 30_000 });
+  expect(held.outcome).toBe('client-closed');
   hang.remove();
 }, 120_000);
 

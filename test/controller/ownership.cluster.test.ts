@@ -36,7 +36,7 @@ test('a Service of the same name owned by no job: left unchanged, not deleted wi
   expect(condition(job, 'ReplicaFailure')?.message).toBe(
     'Service clash-worker-0 already exists and is controlled by no controller (created by hand or by another tool), not by this GenericJob: ' +
     'kubejobs leaves it unchanged. Delete or rename that Service, or give the GenericJob another name.');
-  await waitFor('NameConflict event', async () => (await api.eventReasons(ns, 'clash')).includes('NameConflict'));
+  await api.waitForEvent(ns, 'clash', 'NameConflict');
   // No pod starts while a peer's name would resolve to someone else's endpoints.
   expect(await api.pods(ns, 'clash')).toEqual([]);
   // Its own Service for the other replica exists; theirs is untouched.

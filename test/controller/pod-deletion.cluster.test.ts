@@ -45,7 +45,7 @@ test('while running, with restarts left: a counted restart, the pod created agai
   expect(job.status?.phase).not.toBe('Failed');
   // The new pod really runs again.
   await api.waitForJob(ns, 'evicted', 'Running again', (j) => j.status?.aggregate?.running === 2, { timeoutMs: 60_000 });
-  await waitFor('ReplicaDeleted event', async () => (await api.eventReasons(ns, 'evicted')).includes('ReplicaDeleted'));
+  await api.waitForEvent(ns, 'evicted', 'ReplicaDeleted');
 });
 
 test('with policy Never: the replica failed and so did the job', async () => {

@@ -129,7 +129,10 @@ describe('objects handed to Pulumi equal what cdk8s synth writes for the same pr
     const controller = new kj.KubejobsController(name, props);
     const handed = await objectsHandedToPulumi(controller, name);
     expect(Object.keys(handed)).toEqual(['crds', 'controller']);
-    expectSameObjects(handed, cdk8sSynth(name, (chart, id) => new core.KubejobsController(chart, id, props)));
+    // What cdk8s synth writes, plus one annotation on each CRD: the provider waits until it is Established.
+    const withWaitFor = (o: any) => (o.kind !== 'CustomResourceDefinition' ? o
+      : { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [kj.WAIT_FOR_ANNOTATION]: 'condition=Established' } } });
+    expectSameObjects(handed, cdk8sSynth(name, (chart, id) => new core.KubejobsController(chart, id, props)).map(withWaitFor));
     expect(handed.crds!.map((o) => o.kind)).toEqual(core.api.KUBEJOBS_DEFINITIONS.map(() => 'CustomResourceDefinition'));
     expect(handed.controller!.map((o) => o.kind)).toEqual(expect.arrayContaining(['ServiceAccount', 'Deployment', 'Service']));
     expect(handed.controller!.some((o) => o.kind === 'CustomResourceDefinition')).toBe(false);

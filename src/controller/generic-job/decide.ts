@@ -1,6 +1,7 @@
 import type {
   Aggregate, FinishRule, GenericJob, GenericJobStatus, JobCondition, ReplicaStatus, TaskStatus,
 } from '../../../imports/batch.tensorstack.dev';
+import { cannotStart } from '../container-waiting';
 import { KubeObject } from '../kube-client';
 import { desiredPod, desiredPodGroup, desiredService, Replica, replicasOf, SERVICE_SPEC_FIELDS, StartMode } from './children';
 
@@ -22,16 +23,6 @@ export interface ObservedContainerStatus {
 }
 
 /**
- * Waiting reasons the kubelet gives a container that cannot start, and will not start without a
- * change to the job or the cluster (a pull secret, an image name, a security context): shown on
- * the job instead of a replica that sits Pending with no word why. `CrashLoopBackOff` cannot
- * happen to our `restartPolicy: Never` containers, but can to a restartable init container.
- */
-export const CANNOT_START_REASONS: ReadonlySet<string> = new Set([
-  'CreateContainerConfigError', 'CreateContainerError', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff',
-]);
-
-/**
  * Reasons the kubelet alternates between for one cause: a failing pull is `ErrImagePull`, then
  * `ImagePullBackOff` while it waits to retry, and again. One group, so the alternation is no change.
  */
@@ -51,15 +42,18 @@ function stuckKey(reason: string | undefined, message: string | undefined): stri
   return [group(reason), ...stuck.sort()].join(' ');
 }
 
+/** A `ReplicaFailure` message written by `containersThatCannotStart`. */
+const CANNOT_START_MESSAGE = /^\S+ container '[^']+' cannot start \(\w+\)/;
+
 /** `ReplicaFailure` while a replica's container cannot start: the replicas and the kubelet's words. */
 export function containersThatCannotStart(replicaName: string, pod: ObservedPod | undefined): Array<{ reason: string; message: string }> {
   if (!pod || pod.metadata?.deletionTimestamp) return [];
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return statuses.flatMap((c) => {
-    const waiting = c.state?.waiting;
-    if (!waiting?.reason || !CANNOT_START_REASONS.has(waiting.reason)) return [];
-    const said = waiting.message ? `: ${waiting.message}` : '';
-    return [{ reason: waiting.reason, message: `${replicaName} container '${c.name}' cannot start (${waiting.reason})${said}` }];
+    const problem = cannotStart(c.state?.waiting);
+    if (!problem) return [];
+    const said = problem.message ? `: ${problem.message}` : '';
+    return [{ reason: problem.reason, message: `${replicaName} container '${c.name}' cannot start (${problem.reason})${said}` }];
   });
 }
 
@@ -343,24 +337,24 @@ export function decide(observed: Observed): Plan {
     // Names the replicas failed now (also when that fails the job), and clears once every replica
     // runs (or has finished) again or the job succeeds, so it never names a recovered replica.
     const failedNow = replicas.filter((r) => phaseOf.get(r.name) === 'Failed');
-    const cannotStart = outcome ? [] : replicas.flatMap((r) => containersThatCannotStart(r.name, podByName.get(r.name)));
+    const stuck = outcome ? [] : replicas.flatMap((r) => containersThatCannotStart(r.name, podByName.get(r.name)));
     if (failedNow.length > 0) {
       const names = failedNow.map((r) => `${r.name}${restarting.has(r.name) ? ' (restarting)' : ''}`);
       conditions.set('ReplicaFailure', 'True', 'ReplicaFailed', `Replicas failed: ${names.join(', ')}`);
-    } else if (cannotStart.length > 0) {
+    } else if (stuck.length > 0) {
       // The first container's reason names the condition; the message lists every one.
       // Rewritten (and an Event sent) only when which containers are stuck, or why, changes: the
       // kubelet's own words change every back-off cycle and would cost a status write and an Event each.
-      const message = cannotStart.map((c) => c.message).join('; ');
+      const message = stuck.map((c) => c.message).join('; ');
       const same = conditions.status('ReplicaFailure') === 'True'
-        && stuckKey(conditions.reason('ReplicaFailure'), conditions.message('ReplicaFailure')) === stuckKey(cannotStart[0].reason, message);
+        && stuckKey(conditions.reason('ReplicaFailure'), conditions.message('ReplicaFailure')) === stuckKey(stuck[0].reason, message);
       if (!same) {
-        conditions.set('ReplicaFailure', 'True', cannotStart[0].reason, message);
-        events.push({ type: 'Warning', reason: cannotStart[0].reason, message });
+        conditions.set('ReplicaFailure', 'True', stuck[0].reason, message);
+        events.push({ type: 'Warning', reason: stuck[0].reason, message });
       }
     } else if (phase === 'Running' && replicas.every((r) => phaseOf.get(r.name) === 'Running' || phaseOf.get(r.name) === 'Succeeded')) {
       conditions.set('ReplicaFailure', 'False', undefined, MESSAGES.running);
-    } else if (conditions.status('ReplicaFailure') === 'True' && CANNOT_START_REASONS.has(conditions.reason('ReplicaFailure') ?? '')) {
+    } else if (conditions.status('ReplicaFailure') === 'True' && CANNOT_START_MESSAGE.test(conditions.message('ReplicaFailure') ?? '')) {
       // The stuck containers are starting again (e.g. ImagePullBackOff back to ContainerCreating).
       conditions.set('ReplicaFailure', 'False', CONTAINERS_CAN_START, MESSAGES.containersCanStart);
     } else if (outcome?.phase === 'Succeeded' && conditions.status('ReplicaFailure') === 'True') {

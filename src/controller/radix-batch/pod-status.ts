@@ -1,4 +1,5 @@
 import type { RadixBatchJobPodStatus } from '../../../imports/kubejobs.dev';
+import { cannotStart } from '../container-waiting';
 import { KubeObject } from '../kube-client';
 
 interface ContainerState {
@@ -21,8 +22,6 @@ export interface ObservedPod extends KubeObject {
 }
 
 const POD_PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
-/** Waiting reasons of a container that starts normally: not worth a message. */
-const ROUTINE_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
 
 /**
  * Why a pod is not running or did not succeed, in one line, or undefined when nothing went wrong
@@ -43,8 +42,8 @@ export function podProblem(pod: ObservedPod, containerName: string): string | un
     if (reason === 'OOMKilled') return `Memory limit is probably too low. Error: OOMKilled, exit code ${terminated.exitCode}${text ? `: ${text}` : ''}`;
     return `${reason}, exit code ${terminated.exitCode}${text ? `: ${text}` : ''}`;
   }
-  const waiting = container?.state?.waiting;
-  if (waiting?.reason && !ROUTINE_WAITING.has(waiting.reason)) return waiting.message ? `${waiting.reason}: ${waiting.message}` : waiting.reason;
+  const stuck = cannotStart(container?.state?.waiting);
+  if (stuck) return stuck.message ? `${stuck.reason}: ${stuck.message}` : stuck.reason;
   if (status.reason || status.message) return [status.reason, status.message].filter(Boolean).join(': ');
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.message) return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message}`;

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoreV1Api, KubeConfig, KubernetesObject, KubernetesObjectApi, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy, V1Pod } from '@kubernetes/client-node';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
@@ -30,6 +30,7 @@ import {
 } from '../../../src';
 import { crdManifestOf } from '../../../src/api';
 import { VOLCANO_JOB } from '../../../src/api/upstream/volcano-job';
+import { runKubejobs } from '../../cli/cli-process';
 import { isAllowed } from '../access-review';
 import { constructCharts } from '../construct-charts';
 import { applyManifests, describeError, waitFor } from '../kube-helpers';
@@ -326,4 +327,39 @@ describe('the AppWrapper webhooks accept every AppWrapper the construct emits', 
     const err = await KubernetesObjectApi.makeApiClient(kc()).create(aw as KubernetesObject, undefined, 'All').then(() => undefined, (e: unknown) => e);
     expect(describeError(err)).toMatch(/vappwrapper\.kb\.io.*Wrker|Wrker.*vappwrapper\.kb\.io|denied the request.*Wrker/s);
   });
+});
+
+test('from a terminal: the seed\'s quick-start `submit appwrapperjob` runs to Succeeded; list, get, logs, wait and delete read it', async () => {
+  await applyExampleQueue();
+  const kubejobs = (...args: string[]) => runKubejobs(cluster().plane.kubeconfigPath, ...args);
+  await cluster().scheduling.setPodLog(TEAM, 'quickstart-pt-master-0', ['rank 0: epoch 1 done']);
+  // The seed's quick-start command (its queue is this cluster's LocalQueue; its name 'pytorch-test' is
+  // taken in this namespace by the construct chart's AppWrapper). The pods run until the
+  // test ends them, worker first, once both were seen Running.
+  const submitted = await kubejobs('submit', 'appwrapperjob', '--name', 'quickstart-pt', '--image', 'pytorch/pytorch:latest', '--gpus', '1',
+    '--workers', '2', '--kueue-queue', 'team-a-queue', '--namespace', TEAM, 'python train.py');
+  expect(submitted).toEqual({ code: 0, stdout: 'appwrapper.workload.codeflare.dev/quickstart-pt created\n', stderr: '' });
+  await waitFor('both pods Running', async () => {
+    const ran = await pods(TEAM, 'quickstart-pt');
+    return ran.length === 2 && ran.every((p) => p.status?.phase === 'Running');
+  }, { timeoutMs: 150_000, intervalMs: 500 });
+  const listed = await kubejobs('list', '--namespace', TEAM, '--type', 'appwrapperjob');
+  expect(listed.stdout).toMatch(/^NAME +TYPE +STATUS +REPLICAS +GPUS +AGE\n(.*\n)*quickstart-pt +appwrapperjob +RUNNING +2 pods +2 +\d+s\n/);
+  const exit = (pod: string) => KubernetesObjectApi.makeApiClient(kc()).patch(
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: TEAM, annotations: { 'kwok.kubejobs.test/exit-code': '0' } } } as KubernetesObject,
+    undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+  await exit('quickstart-pt-worker-0');
+  await waitFor('the worker Succeeded', async () => (await pods(TEAM, 'quickstart-pt')).some((p) => p.metadata?.name === 'quickstart-pt-worker-0' && p.status?.phase === 'Succeeded'),
+    { timeoutMs: 60_000, intervalMs: 500 });
+  await exit('quickstart-pt-master-0');
+
+  expect(await kubejobs('wait', 'quickstart-pt', '--namespace', TEAM, '--for', 'complete', '--timeout', '3m'))
+    .toEqual({ code: 0, stdout: 'appwrapperjob/quickstart-pt complete\n', stderr: '' });
+  const shown = await kubejobs('get', 'quickstart-pt', '--namespace', TEAM);
+  expect(shown.stdout).toMatch(/^NAME +TYPE +STATUS +REPLICAS +GPUS +AGE\nquickstart-pt +appwrapperjob +SUCCEEDED +2 pods +2 +\d+s\n/);
+  expect(shown.stdout).toMatch(/\nPods:\n {2}NAME +STATUS +NODE +AGE\n {2}quickstart-pt-master-0 +Succeeded +gpu-\d +\d+s\n {2}quickstart-pt-worker-0 +Succeeded +gpu-\d +\d+s\n/);
+  expect(await kubejobs('logs', 'quickstart-pt', '--namespace', TEAM)).toEqual({ code: 0, stdout: 'rank 0: epoch 1 done\n', stderr: '' });
+
+  expect(await kubejobs('delete', 'quickstart-pt', '--namespace', TEAM)).toEqual({ code: 0, stdout: 'appwrapperjob/quickstart-pt deleted\n', stderr: '' });
+  expect(await pods(TEAM, 'quickstart-pt')).toEqual([]);
 });

@@ -48,6 +48,7 @@ export function kwokConfigDocuments(kwokManifestsDir: string): Record<string, un
       kind: 'KwokConfiguration',
       options: {
         enableProfilingHandler: false,
+        enableDebuggingHandlers: true,
         enableContentionProfiling: false,
         enablePodsOnNodeSyncListPager: false,
         enablePodsOnNodeSyncStreamWatch: true,
@@ -60,7 +61,8 @@ export function kwokConfigDocuments(kwokManifestsDir: string): Record<string, un
         manageNodesWithLabelSelector: '',
         manageSingleNode: '',
         nodeLeaseDurationSeconds: 0,
-        enableCRDs: [],
+        // Pod logs are KWOK `Logs` objects (the tier's setPodLog).
+        enableCRDs: ['Logs'],
       },
     },
     named(nodeFast, 'node-initialize', 'node/fast'),

@@ -38,6 +38,19 @@ const RELAY = path.join(__dirname, 'netns-relay.js');
 const KUEUE_CONVERTED = ['localqueues', 'clusterqueues', 'cohorts', 'workloads', 'multikueueclusters'];
 
 /**
+ * The CRDs of Kueue, the AppWrapper and the PyTorchJob as upstream ships them (from the tier's
+ * kept manifests). `mapKueueCrd` rewires a Kueue CRD, e.g. to a conversion webhook; without it
+ * the CRDs serve every version with no conversion, enough for objects that no operator reads.
+ */
+export function upstreamCrds(built: ReadonlyMap<string, BuiltComponent>, mapKueueCrd: (crd: Manifest) => Manifest = (crd) => crd): Manifest[] {
+  return [
+    ...readManifests(...kustomizationFiles(path.join(component(built, 'kueue').manifestsDir, 'components', 'crd'))).map(mapKueueCrd),
+    ...readManifests(path.join(component(built, 'appwrapper').manifestsDir, 'crd', 'bases', 'workload.codeflare.dev_appwrappers.yaml')),
+    ...readManifests(path.join(component(built, 'training-operator').manifestsDir, 'base', 'crds', 'kubeflow.org_pytorchjobs.yaml')),
+  ];
+}
+
+/**
  * Starts Kueue, the CodeFlare AppWrapper controller and the Kubeflow training-operator out of
  * cluster, each as the ServiceAccount its upstream manifests create, with that RBAC (kustomized as
  * upstream's `namePrefix`/`namespace` would), its CRDs and its admission (and, for Kueue,
@@ -74,15 +87,9 @@ export async function startOperatorsTier(
     ]);
 
     // --- CRDs ----------------------------------------------------------------------------------
-    const kueueCrds = readManifests(...kustomizationFiles(path.join(kueue.manifestsDir, 'components', 'crd')))
-      .map((crd) => (KUEUE_CONVERTED.includes(crd.spec.names.plural)
-        ? withConversionWebhook(crd, `https://127.0.0.1:${kueueWebhookPort}/convert`, kueueCerts.caCert)
-        : crd));
-    const crds = [
-      ...kueueCrds,
-      ...readManifests(path.join(appwrapper.manifestsDir, 'crd', 'bases', 'workload.codeflare.dev_appwrappers.yaml')),
-      ...readManifests(path.join(training.manifestsDir, 'base', 'crds', 'kubeflow.org_pytorchjobs.yaml')),
-    ];
+    const crds = upstreamCrds(built, (crd) => (KUEUE_CONVERTED.includes(crd.spec.names.plural)
+      ? withConversionWebhook(crd, `https://127.0.0.1:${kueueWebhookPort}/convert`, kueueCerts.caCert)
+      : crd));
     const namespaces = [KUEUE_NAMESPACE, APPWRAPPER_NAMESPACE, TRAINING_OPERATOR_NAMESPACE]
       .map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     await applyManifests(kc, [...namespaces, ...crds] as KubernetesObject[], { timeoutMs: 60_000 });

@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import { KWOK_NODE_ANNOTATION, kwokConfigDocuments } from './kwok-stages';
 import { BuiltComponent, component } from './tier-binaries';
 import { TierProcesses } from './tier-processes';
+import { readManifests } from './upstream-manifests';
+import { makeWebhookCerts } from './webhook-certs';
 import { waitUntilAllowed } from '../access-review';
 import { ControlPlane } from '../control-plane';
 import { freePorts } from '../free-port';
@@ -47,6 +49,12 @@ export interface SchedulingTier {
   stop(): Promise<void>;
   /** The last lines of their logs. */
   dumpLogs(lines?: number): string;
+  /**
+   * Gives pod `namespace/pod` (every incarnation of that name, every container) a log of `lines`:
+   * KWOK serves it to the API server's `pods/log` as a kubelet would (a KWOK `Logs` object
+   * pointing at a CRI-format file). Called again, it replaces the whole log.
+   */
+  setPodLog(namespace: string, pod: string, lines: readonly string[]): Promise<void>;
 }
 
 /** The kube-controller-manager controllers this tier needs on top of the default ones. */
@@ -82,16 +90,39 @@ export async function startSchedulingTier(
     await waitUntil('kube-scheduler /healthz', deadline, [scheduler], async () =>
       (await get(`https://127.0.0.1:${schedulerPort}/healthz`, { rejectUnauthorized: false })).status === 200);
 
+    const kwokManifests = component(built, 'kwok').manifestsDir;
     const kwokConfig = path.join(stateDir, 'kwok.yaml');
-    fs.writeFileSync(kwokConfig, kwokConfigDocuments(component(built, 'kwok').manifestsDir).map((d) => stringify(d)).join('---\n'));
+    fs.writeFileSync(kwokConfig, kwokConfigDocuments(kwokManifests).map((d) => stringify(d)).join('---\n'));
+    // KWOK serves pod logs as a kubelet does: the API server proxies `pods/log` to the node's
+    // InternalIP (127.0.0.1, see the plane's --kubelet-preferred-address-types) at its kubelet
+    // port, over TLS it does not verify (no --kubelet-certificate-authority).
+    await applyManifests(kc, readManifests(path.join(kwokManifests, 'crd', 'bases', 'kwok.x-k8s.io_logs.yaml')));
+    const tls = await makeWebhookCerts(path.join(stateDir, 'kwok-tls'), 'kwok-ca', 'localhost');
     const kwok = procs.launch('kwok', component(built, 'kwok').binary, [
       `--kubeconfig=${plane.kubeconfigPath}`,
       `--config=${kwokConfig}`,
       `--server-address=127.0.0.1:${kwokPort}`,
-      '--node-ip=10.200.0.1',
+      `--tls-cert-file=${path.join(tls.dir, 'tls.crt')}`,
+      `--tls-private-key-file=${path.join(tls.dir, 'tls.key')}`,
+      '--node-ip=127.0.0.1',
+      `--node-port=${kwokPort}`,
     ]);
     await waitUntil('kwok /healthz', deadline, [kwok], async () =>
-      (await get(`http://127.0.0.1:${kwokPort}/healthz`, {})).status === 200);
+      (await get(`https://127.0.0.1:${kwokPort}/healthz`, { rejectUnauthorized: false })).status === 200);
+    const podLogsDir = path.join(stateDir, 'pod-logs');
+    fs.mkdirSync(podLogsDir);
+    const setPodLog = async (namespace: string, pod: string, lines: readonly string[]): Promise<void> => {
+      const file = path.join(podLogsDir, `${namespace}_${pod}.log`);
+      // Written aside and renamed in: a reader never sees half a log.
+      fs.writeFileSync(`${file}.new`, criLog(lines));
+      fs.renameSync(`${file}.new`, file);
+      await applyManifests(kc, [{
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'Logs',
+        metadata: { name: pod, namespace },
+        spec: { logs: [{ logsFile: file, follow: true }] },
+      } as KubernetesObject]);
+    };
 
     const core = kc.makeApiClient(CoreV1Api);
     const addNodes = async (fakes: readonly FakeNode[]): Promise<V1Node[]> => {
@@ -105,12 +136,18 @@ export async function startSchedulingTier(
       }, { timeoutMs: Math.max(30_000, deadline - Date.now()), intervalMs: 200 })));
     };
     await addNodes(nodes);
-    return { addNodes, stop, dumpLogs: (lines) => procs.dumpLogs(lines) };
+    return { addNodes, stop, dumpLogs: (lines) => procs.dumpLogs(lines), setPodLog };
   } catch (err) {
     const logs = procs.dumpLogs(40);
     await stop();
     throw new Error(`the scheduling tier failed to start: ${(err as Error).message}\n${logs}`);
   }
+}
+
+/** Lines in the CRI log format a kubelet reads: `<RFC 3339 time> stdout F <line>`. */
+function criLog(lines: readonly string[]): string {
+  const at = new Date().toISOString();
+  return lines.map((l) => `${at} stdout F ${l}\n`).join('');
 }
 
 /** The Node object of a fake node: capacity = allocatable, managed by KWOK through its annotation. */

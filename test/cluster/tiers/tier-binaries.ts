@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runBuildScript } from '../build-script';
 
 /** An opt-in tier of the cluster test harness (README.md next to this file). */
 export type Tier = 'scheduling' | 'operators';
@@ -57,59 +57,18 @@ export const TIER_BUILD_TIMEOUT_MS = 55 * 60_000;
  * outlives the test that started it.
  */
 export async function ensureTierBinaries(tier: Tier, options: EnsureTierOptions = {}): Promise<Map<string, BuiltComponent>> {
-  const timeoutMs = options.timeoutMs ?? TIER_BUILD_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT, tier], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let stopped: string | undefined;
-    const killGroup = (why: string): void => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      stopped = why;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-    };
-    const onExit = (): void => killGroup('this process exited');
-    const onAbort = (): void => killGroup('aborted by the caller');
-    const timer = setTimeout(() => killGroup(`it ran longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
-    process.once('exit', onExit);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      process.stderr.write(chunk);
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`${BUILD_SCRIPT} ${tier} could not start: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      process.removeListener('exit', onExit);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (code !== 0) {
-        const why = stopped !== undefined ? `killed: ${stopped}` : `exit code ${code ?? `signal ${signal}`}`;
-        reject(new Error(`${BUILD_SCRIPT} ${tier} failed (${why}):\n${stderr.split('\n').slice(-40).join('\n')}`));
-        return;
-      }
-      const built = new Map<string, BuiltComponent>();
-      for (const line of stdout.trim().split('\n')) {
-        const [name, dir] = line.split('\t');
-        if (!name || !dir) continue;
-        built.set(name, { name, binary: path.join(dir, 'bin', name), manifestsDir: path.join(dir, 'manifests') });
-      }
-      const missing = [...built.values()].filter((c) => !fs.existsSync(c.binary)).map((c) => c.binary);
-      if (missing.length > 0) {
-        reject(new Error(`${BUILD_SCRIPT} ${tier} reported binaries that do not exist: ${missing.join(', ')}`));
-        return;
-      }
-      resolve(built);
-    });
-  });
+  const stdout = await runBuildScript(BUILD_SCRIPT, [tier], { timeoutMs: options.timeoutMs ?? TIER_BUILD_TIMEOUT_MS, signal: options.signal });
+  const built = new Map<string, BuiltComponent>();
+  for (const line of stdout.trim().split('\n')) {
+    const [name, dir] = line.split('\t');
+    if (!name || !dir) continue;
+    built.set(name, { name, binary: path.join(dir, 'bin', name), manifestsDir: path.join(dir, 'manifests') });
+  }
+  const missing = [...built.values()].filter((c) => !fs.existsSync(c.binary)).map((c) => c.binary);
+  if (missing.length > 0) {
+    throw new Error(`${BUILD_SCRIPT} ${tier} reported binaries that do not exist: ${missing.join(', ')}`);
+  }
+  return built;
 }
 
 /** The component `name` of a build, or an error naming what the build produced. */

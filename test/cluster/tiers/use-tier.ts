@@ -1,3 +1,4 @@
+import { ensureNodeBuild, NODE_CONTROLLERS, NodeTier, startNodeTier } from './node-tier';
 import { OperatorsTier, startOperatorsTier } from './operators-tier';
 import { FakeNode, SCHEDULING_CONTROLLERS, SchedulingTier, startSchedulingTier } from './scheduling-tier';
 import { ensureTierBinaries, Tier } from './tier-binaries';
@@ -101,4 +102,63 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
 /** Start timings, only with $KUBEJOBS_CLUSTER_DEBUG set (as control-plane.ts prints its own). */
 function debug(message: string): void {
   if (process.env.KUBEJOBS_CLUSTER_DEBUG) process.stderr.write(`kubejobs-cluster: ${message}\n`);
+}
+
+/** A control plane with the `node` tier: kube-scheduler and one real kubelet. */
+export interface NodeCluster {
+  readonly plane: ControlPlane;
+  readonly scheduling: SchedulingTier;
+  readonly node: NodeTier;
+}
+
+/**
+ * A control plane plus kube-scheduler and a real kubelet with containerd and runc (node-tier.ts),
+ * the kubejobs image built from ./Dockerfile and its base imported (no registry pulls). KWOK runs
+ * too but manages no node. Started in `beforeAll`, stopped by PID in `afterAll` (pods deleted
+ * first); the kubelet's and containerd's logs printed when a test failed.
+ */
+export function useNodeTier(options: Pick<TierOptions, 'plane'> = {}): () => NodeCluster {
+  let plane: ControlPlane | undefined;
+  let scheduling: SchedulingTier | undefined;
+  let node: NodeTier | undefined;
+  const build = new AbortController();
+  const stopAll = async (keepLogs: boolean): Promise<void> => {
+    await node?.stop();
+    await scheduling?.stop();
+    await plane?.stop(keepLogs ? { keepLogs: true } : {});
+  };
+  beforeAll(async () => {
+    const started = Date.now();
+    const binDir = options.plane?.binDir ?? await ensureBinaries();
+    const built = await ensureTierBinaries('scheduling', {
+      signal: build.signal,
+      timeoutMs: Math.max(60_000, TIER_SETUP_TIMEOUT_MS - (Date.now() - started) - 3 * 60_000),
+    });
+    const nodeBuild = await ensureNodeBuild(build.signal);
+    const controllers = [...new Set([...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS, ...NODE_CONTROLLERS])];
+    plane = await startControlPlane({ ...options.plane, binDir, controllers });
+    try {
+      scheduling = await startSchedulingTier(plane, built, []);
+      const t = Date.now();
+      node = await startNodeTier(plane, nodeBuild);
+      debug(`node tier started in ${Date.now() - t} ms`);
+    } catch (err) {
+      await stopAll(true);
+      throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
+    }
+  }, TIER_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    build.abort();
+    if (plane === undefined) return;
+    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
+    if (failed) {
+      process.stderr.write(`\n--- cluster logs (a test failed; kept in ${plane.logsDir}) ---\n${plane.dumpLogs(60)}\n` +
+        `${scheduling?.dumpLogs(40) ?? ''}\n${node?.dumpLogs(100) ?? ''}\n`);
+    }
+    await stopAll(failed);
+  }, 180_000);
+  return () => {
+    if (plane === undefined || scheduling === undefined || node === undefined) throw new Error('the node tier is not running (did beforeAll fail?)');
+    return { plane, scheduling, node };
+  };
 }

@@ -55,7 +55,25 @@ export async function getJsonIfFound(kc: KubeConfig, path: string): Promise<unkn
   return JSON.parse(text);
 }
 
+/**
+ * How long a GET keeps retrying 429s. Right after a CRD is (re)created the API server answers its
+ * kind with 429 "storage is (re)initializing" and a `Retry-After`; client-go retries those, and so
+ * do these helpers, within this bound (a loaded machine can take several seconds).
+ */
+const TOO_MANY_REQUESTS_BOUND_MS = 60_000;
+
 async function get(kc: KubeConfig, path: string, accept: string): Promise<{ status: number; text: string }> {
+  const deadline = Date.now() + TOO_MANY_REQUESTS_BOUND_MS;
+  for (;;) {
+    const answer = await getOnce(kc, path, accept);
+    if (answer.status !== 429 || Date.now() >= deadline) return answer;
+    const seconds = Number(answer.retryAfter ?? '1');
+    const waitMs = Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+async function getOnce(kc: KubeConfig, path: string, accept: string): Promise<{ status: number; text: string; retryAfter?: string }> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     throw new Error('the kubeconfig has no current cluster');
@@ -70,11 +88,15 @@ async function get(kc: KubeConfig, path: string, accept: string): Promise<{ stat
   };
   await kc.applyToHTTPSOptions(options);
   options.headers = { ...options.headers, Accept: accept };
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+  return new Promise<{ status: number; text: string; retryAfter?: string }>((resolve, reject) => {
     const req = https.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        text: Buffer.concat(chunks).toString('utf8'),
+        retryAfter: res.headers['retry-after'],
+      }));
       res.on('error', reject);
     });
     req.on('error', reject);

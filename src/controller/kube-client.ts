@@ -288,8 +288,30 @@ export class KubeClient {
     });
   }
 
-  /** A request with a JSON answer, bounded by the client's timeout (or `options.timeoutMs`). */
+  /**
+   * A request with a JSON answer, bounded by the client's timeout (or `options.timeoutMs`). An
+   * answer that asks to be retried later (429, or a 5xx with `Retry-After`, e.g. a kind whose
+   * storage is still initializing right after its CRD was created) is sent again after the wait
+   * it asks for, as client-go does, at most {@link MAX_RETRIES_WHEN_ASKED} times and within the
+   * same deadline: a wait that would pass the deadline returns the answer's error at once.
+   */
   public async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json', options: RequestOptions = {}): Promise<T> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    for (let retries = 0; ; retries++) {
+      const { code, text, retryAfter } = await this.requestOnce(method, path, body, contentType, {
+        ...options, timeoutMs: Math.max(1, deadline - Date.now()),
+      });
+      if (code >= 200 && code < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
+      const waitMs = retries < MAX_RETRIES_WHEN_ASKED ? retryWaitMs(code, retryAfter) : undefined;
+      if (waitMs === undefined || Date.now() + waitMs >= deadline) throw errorFrom(code, text);
+      await sleep(waitMs, options.signal);
+      if (options.signal?.aborted) throw errorFrom(code, text);
+    }
+  }
+
+  private async requestOnce(
+    method: string, path: string, body: unknown, contentType: string, options: RequestOptions,
+  ): Promise<{ code: number; text: string; retryAfter?: string }> {
     const { res, finish } = await this.send(method, path, body, contentType, options);
     let text: string;
     try {
@@ -300,8 +322,8 @@ export class KubeClient {
     }
     const code = res.statusCode ?? 0;
     finish(code);
-    if (code < 200 || code >= 300) throw errorFrom(code, text);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    const retryAfter = res.headers['retry-after'];
+    return { code, text, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
   }
 
   /**
@@ -391,6 +413,36 @@ export class KubeClient {
       req.end();
     });
   }
+}
+
+/** client-go's `maxRetries`: how many times an answer that asks for it is retried. */
+export const MAX_RETRIES_WHEN_ASKED = 10;
+
+/**
+ * How long to wait before sending again a request answered `code` with `Retry-After:
+ * retryAfter`, or undefined when the answer is final. As client-go's `checkWait`: only a 429 or a
+ * 5xx, and only with a `Retry-After` in whole seconds (an API server that asks no wait has not
+ * asked for a retry); the wait is capped at 10 s.
+ */
+export function retryWaitMs(code: number, retryAfter: string | undefined): number | undefined {
+  if (code !== 429 && (code < 500 || code > 599)) return undefined;
+  if (retryAfter === undefined || !/^\s*\d+\s*$/.test(retryAfter)) return undefined;
+  return Math.min(Number(retryAfter), 10) * 1000;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function describeAbort(signal: AbortSignal): string {

@@ -47,84 +47,93 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# --- kubelet and pause ------------------------------------------------------------------------
+# --- kubelet, pause and kube-proxy -----------------------------------------------------------
 find_go() {
   if [[ -n "${KUBEJOBS_GO:-}" ]]; then type -P "$KUBEJOBS_GO" && return; fi
   type -P go && return
   [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
   die "Go is not installed: the node tier builds kubelet from the Go module proxy"
 }
-key="$({ echo "kubelet $version recipe=$recipe"; cat "$cluster/go.mod" "$cluster/go.sum"; } | sha256sum | awk '{ print $1 }')"
-if [[ -x $out/bin/kubelet && -x $out/bin/pause && -f $out/.kubejobs-build-stamp && "$(cat "$out/.kubejobs-build-stamp")" == "$key" ]]; then
-  log "kubelet and pause $version: cached"
-else
+
+# is_cached DIR KEY BINARY...: DIR holds every BINARY and was built for KEY.
+is_cached() {
+  local dir="$1" key="$2" bin
+  shift 2
+  for bin in "$@"; do [[ -x $dir/bin/$bin ]] || return 1; done
+  [[ -f $dir/.kubejobs-build-stamp && "$(cat "$dir/.kubejobs-build-stamp")" == "$key" ]]
+}
+
+# build_k8s_command TMP COMMAND...: adds each k8s.io/kubernetes/cmd/COMMAND as a tool to a copy of
+# ../go.mod, one after the other, and builds the last one into TMP/bin (kubelet first, then
+# kube-proxy: kube-proxy is built from the kubelet's module set). A command that would move a
+# module version, relative to ../go.mod or to the commands added before it, stops the build.
+# Leaves the module copy in TMP/mod.
+build_k8s_command() {
+  local tmp="$1" go_bin minor ldflags moved command
+  shift
   go_bin="$(find_go)"
   [[ "$version" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "bad Kubernetes version '$version'"
   minor="${BASH_REMATCH[1]}"
   grep -q "k8s.io/kubernetes $version" "$cluster/go.mod" || die "$cluster/go.mod is not at k8s.io/kubernetes $version: run bash test/cluster/build-binaries.sh first"
-  tmp="$(mktemp -d "$cache_root/tiers/.build-kubelet.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
   mkdir "$tmp/mod" "$tmp/bin"
   cp "$cluster/go.mod" "$cluster/go.sum" "$tmp/mod/"
-  start=$SECONDS
-  (cd "$tmp/mod" && GOWORK=off "$go_bin" get -tool "k8s.io/kubernetes/cmd/kubelet@$version" >&2)
-  # Adding kubelet may add modules, never move one the control plane is built from.
-  moved="$(awk 'FNR == 1 { f++ } /^\t[^ ]+ v[^ ]+/ { if (f == 1) v[$1] = $2; else if (($1 in v) && v[$1] != $2) print $1 ": " v[$1] " -> " $2 }' \
-    "$cluster/go.mod" "$tmp/mod/go.mod")"
-  [[ -z $moved ]] || die "adding kubelet would move modules of $cluster/go.mod:
+  local before=("$cluster/go.mod")
+  for command in "$@"; do
+    (cd "$tmp/mod" && GOWORK=off "$go_bin" get -tool "k8s.io/kubernetes/cmd/$command@$version" >&2)
+    moved="$(awk '/^\t[^ ]+ v[^ ]+/ { if (FILENAME != last) v[$1] = $2; else if (($1 in v) && v[$1] != $2) print $1 ": " v[$1] " -> " $2 }' \
+      last="$tmp/mod/go.mod" "${before[@]}" "$tmp/mod/go.mod")"
+    [[ -z $moved ]] || die "adding $command would move modules of $cluster/go.mod or of the commands added before it:
 $moved"
+    cp "$tmp/mod/go.mod" "$tmp/mod/go.mod.$command"
+    before+=("$tmp/mod/go.mod.$command")
+  done
   ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1
     -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-  log "building kubelet $version"
+  log "building $command $version"
   (cd "$tmp/mod" && GOWORK=off CGO_ENABLED=0 nice -n 10 "$go_bin" build -trimpath -buildvcs=false -ldflags "$(echo $ldflags)" \
-    -o "$tmp/bin/kubelet" k8s.io/kubernetes/cmd/kubelet >&2) || die "kubelet build failed"
-  src="$(cd "$tmp/mod" && GOWORK=off "$go_bin" list -m -f '{{.Dir}}' k8s.io/kubernetes)"
+    -o "$tmp/bin/$command" "k8s.io/kubernetes/cmd/$command" >&2) || die "$command build failed"
+}
+
+# install_build TMP OUT KEY: stamps TMP with KEY and puts it in OUT's place.
+install_build() {
+  local tmp="$1" out="$2" key="$3"
+  rm -rf "$tmp/mod"
+  echo "$key" >"$tmp/.kubejobs-build-stamp"
+  rm -rf "$out"
+  mv "$tmp" "$out"
+  chmod 755 "$out"
+}
+
+key="$({ echo "kubelet $version recipe=$recipe"; cat "$cluster/go.mod" "$cluster/go.sum"; } | sha256sum | awk '{ print $1 }')"
+if is_cached "$out" "$key" kubelet pause; then
+  log "kubelet and pause $version: cached"
+else
+  tmp="$(mktemp -d "$cache_root/tiers/.build-kubelet.XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  start=$SECONDS
+  build_k8s_command "$tmp" kubelet
+  src="$(cd "$tmp/mod" && GOWORK=off "$(find_go)" list -m -f '{{.Dir}}' k8s.io/kubernetes)"
   [[ -f $src/build/pause/linux/pause.c ]] || die "no build/pause/linux/pause.c in $src"
   gcc -Os -Wall -Werror -static -DVERSION="$version-kubejobs" -o "$tmp/bin/pause" "$src/build/pause/linux/pause.c"
   strip "$tmp/bin/pause"
-  echo "$key" >"$tmp/.kubejobs-build-stamp"
-  rm -rf "$tmp/mod" "$out"
-  mv "$tmp" "$out"
-  chmod 755 "$out"
+  install_build "$tmp" "$out" "$key"
   trap - EXIT
   log "built kubelet and pause in $((SECONDS - start)) s"
 fi
 
-# --- kube-proxy -------------------------------------------------------------------------------
 # Services: kube-proxy (iptables mode) gives a Service's ClusterIP to its pods. Built from the
-# kubelet's module set: the copy of ../go.mod gets kubelet first (as above), then kube-proxy; any
-# version that kube-proxy would move, relative to ../go.mod or to the kubelet's set, stops the build.
+# kubelet's module set (see build_k8s_command).
 proxy_out="$cache_root/tiers/kube-proxy@$version"
 proxy_recipe=1
 proxy_key="$({ echo "kube-proxy $version recipe=$proxy_recipe"; cat "$cluster/go.mod" "$cluster/go.sum"; } | sha256sum | awk '{ print $1 }')"
-if [[ -x $proxy_out/bin/kube-proxy && -f $proxy_out/.kubejobs-build-stamp && "$(cat "$proxy_out/.kubejobs-build-stamp")" == "$proxy_key" ]]; then
+if is_cached "$proxy_out" "$proxy_key" kube-proxy; then
   log "kube-proxy $version: cached"
 else
-  go_bin="$(find_go)"
-  [[ "$version" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "bad Kubernetes version '$version'"
-  minor="${BASH_REMATCH[1]}"
-  grep -q "k8s.io/kubernetes $version" "$cluster/go.mod" || die "$cluster/go.mod is not at k8s.io/kubernetes $version: run bash test/cluster/build-binaries.sh first"
   tmp="$(mktemp -d "$cache_root/tiers/.build-kube-proxy.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
-  mkdir "$tmp/mod" "$tmp/bin"
-  cp "$cluster/go.mod" "$cluster/go.sum" "$tmp/mod/"
   start=$SECONDS
-  (cd "$tmp/mod" && GOWORK=off "$go_bin" get -tool "k8s.io/kubernetes/cmd/kubelet@$version" >&2)
-  cp "$tmp/mod/go.mod" "$tmp/kubelet.go.mod"
-  (cd "$tmp/mod" && GOWORK=off "$go_bin" get -tool "k8s.io/kubernetes/cmd/kube-proxy@$version" >&2)
-  moved="$(awk 'FNR == 1 { f++ } /^\t[^ ]+ v[^ ]+/ { if (f < 3) v[$1] = $2; else if (($1 in v) && v[$1] != $2) print $1 ": " v[$1] " -> " $2 }' \
-    "$cluster/go.mod" "$tmp/kubelet.go.mod" "$tmp/mod/go.mod")"
-  [[ -z $moved ]] || die "adding kube-proxy would move modules of $cluster/go.mod or of the kubelet's build:
-$moved"
-  ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1
-    -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-  log "building kube-proxy $version"
-  (cd "$tmp/mod" && GOWORK=off CGO_ENABLED=0 nice -n 10 "$go_bin" build -trimpath -buildvcs=false -ldflags "$(echo $ldflags)" \
-    -o "$tmp/bin/kube-proxy" k8s.io/kubernetes/cmd/kube-proxy >&2) || die "kube-proxy build failed"
-  echo "$proxy_key" >"$tmp/.kubejobs-build-stamp"
-  rm -rf "$tmp/mod" "$tmp/kubelet.go.mod" "$proxy_out"
-  mv "$tmp" "$proxy_out"
-  chmod 755 "$proxy_out"
+  build_k8s_command "$tmp" kubelet kube-proxy
+  install_build "$tmp" "$proxy_out" "$proxy_key"
   trap - EXIT
   log "built kube-proxy in $((SECONDS - start)) s"
 fi
@@ -134,7 +143,7 @@ fi
 crane_version=v0.22.1
 crane_out="$cache_root/tiers/crane@$crane_version"
 crane_key="crane $crane_version recipe=$recipe flags=-trimpath,-s -w,CGO_ENABLED=0"
-if [[ -x $crane_out/bin/crane && -f $crane_out/.kubejobs-build-stamp && "$(cat "$crane_out/.kubejobs-build-stamp")" == "$crane_key" ]]; then
+if is_cached "$crane_out" "$crane_key" crane; then
   log "crane $crane_version: cached"
 else
   go_bin="$(find_go)"
@@ -143,10 +152,7 @@ else
   start=$SECONDS
   GOWORK=off GOBIN="$tmp/bin" CGO_ENABLED=0 nice -n 10 "$go_bin" install -trimpath -buildvcs=false -ldflags '-s -w' \
     "github.com/google/go-containerregistry/cmd/crane@$crane_version" >&2 || die "crane build failed"
-  echo "$crane_key" >"$tmp/.kubejobs-build-stamp"
-  rm -rf "$crane_out"
-  mv "$tmp" "$crane_out"
-  chmod 755 "$crane_out"
+  install_build "$tmp" "$crane_out" "$crane_key"
   trap - EXIT
   log "built crane in $((SECONDS - start)) s"
 fi

@@ -136,10 +136,7 @@ export interface NodeHostAfterStop {
 export function readHostAfterStop(record: NodeHostRecord, bridge: string): NodeHostAfterStop {
   return {
     sysctls: readSysctls(),
-    leftRules: Object.entries(iptablesState()).flatMap(([key, lines]) => {
-      const { rules, chains } = newRules(record.iptables[key] ?? [], lines);
-      return [...rules, ...chains].map((l) => `${key}: ${l}`);
-    }),
+    leftRules: stackRulesLeft(record.iptables),
     cgroups: kubeletCgroups(),
     recordFileExists: fs.existsSync(NODE_HOST_RECORD),
     dirExists: fs.existsSync(record.dir),
@@ -411,11 +408,16 @@ function removeNewIptables(before: Readonly<Record<string, readonly string[]>>):
     for (const chain of chains) run(command, ['-t', table, '-F', chain.slice(3)]);
     for (const chain of chains) run(command, ['-t', table, '-X', chain.slice(3)]);
   }
-  const left = Object.entries(iptablesState()).flatMap(([key, lines]) => {
+  const left = stackRulesLeft(before);
+  if (left.length > 0) throw new Error(`left in iptables:\n${left.join('\n')}${failures.length ? `\n${failures.join('\n')}` : ''}`);
+}
+
+/** The stack's rules and chains in iptables and ip6tables now that `before` did not have (`<command>/<table>: <line>`). */
+function stackRulesLeft(before: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(iptablesState()).flatMap(([key, lines]) => {
     const { rules, chains } = newRules(before[key] ?? [], lines);
     return [...rules, ...chains].map((l) => `${key}: ${l}`);
   });
-  if (left.length > 0) throw new Error(`left in iptables:\n${left.join('\n')}${failures.length ? `\n${failures.join('\n')}` : ''}`);
 }
 
 /** An `iptables -S` line as arguments (quoted comments kept whole). */

@@ -1,0 +1,19 @@
+import { retryWaitMs } from '../../src/controller/kube-client';
+
+test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, after that many seconds (at most 10)', () => {
+  expect(retryWaitMs(429, '1')).toBe(1_000);
+  expect(retryWaitMs(429, ' 2 ')).toBe(2_000);
+  expect(retryWaitMs(503, '0')).toBe(0);
+  expect(retryWaitMs(504, '3')).toBe(3_000);
+  expect(retryWaitMs(429, '3600')).toBe(10_000);
+  // No wait asked: final.
+  expect(retryWaitMs(429, undefined)).toBeUndefined();
+  expect(retryWaitMs(503, undefined)).toBeUndefined();
+  // An HTTP date or garbage is not a number of seconds client-go would honour.
+  expect(retryWaitMs(429, 'Wed, 21 Oct 2015 07:28:00 GMT')).toBeUndefined();
+  expect(retryWaitMs(429, '1.5')).toBeUndefined();
+  // Other codes are final whatever they carry.
+  expect(retryWaitMs(409, '1')).toBeUndefined();
+  expect(retryWaitMs(404, '1')).toBeUndefined();
+  expect(retryWaitMs(200, '1')).toBeUndefined();
+});

@@ -34,6 +34,11 @@ export function quickstartSection(): string {
   return readmeSection('## Quickstart (cdk8s)', '## Quickstart (Pulumi)');
 }
 
+/** The README's "From a terminal" section. */
+export function terminalSection(): string {
+  return readmeSection('## From a terminal', '## Constructs');
+}
+
 /** The README's Pulumi quickstart section. */
 export function pulumiQuickstartSection(): string {
   return readmeSection('## Quickstart (Pulumi)', '### How the two paths relate');

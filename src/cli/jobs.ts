@@ -1,9 +1,12 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { ClusterFlags, connect, kubeconfigOption, namespaceOption } from './cluster';
+import { EventObject, eventsTable } from './describe-events';
 import { CliIo } from './io';
-import { ArenaStatus, collectionPath, jobFinished, JOB_KINDS, JobKind, JobObject, kindOf } from './kinds';
+import { collectionPath, JOB_KINDS, JobKind, JobObject, kindOf, PodPhase, podSelector } from './kinds';
 import { age, OUTPUT_FORMATS, OutputFormat, serialize, table } from './output';
 import { parseBoolean, parseGoDurationMs } from './server-flags';
+import { WAIT_STATES, WaitOutcome, waitOutcome, WaitState } from './wait-outcome';
+import { PARENT_LABEL } from '../controller/arena-job/schedule-decide';
 import { KubeClient } from '../controller/kube-client';
 
 interface ReadFlags extends ClusterFlags { type?: string; output: OutputFormat }
@@ -40,54 +43,83 @@ async function listKind(client: KubeClient, kind: JobKind, namespace: string | u
   }
 }
 
+/** The parts of a pod `get` shows. */
+interface PodObject extends PodPhase {
+  metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string> };
+  spec?: { nodeName?: string };
+  status?: { phase?: string; podIP?: string };
+}
+
+/**
+ * The pods of every job of `kind` in `namespace` (every namespace when undefined), by
+ * `<namespace>/<job>`: one list call whatever the number of jobs, for a kind whose progress
+ * counts pods (an AppWrapper's status counts none).
+ */
+async function podsByJob(client: KubeClient, kind: JobKind, namespace: string | undefined): Promise<Map<string, PodObject[]>> {
+  const label = kind.podLabel;
+  const path = namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${namespace}/pods`;
+  const byJob = new Map<string, PodObject[]>();
+  for (const pod of (await client.list<PodObject>(path, { labelSelector: label })).items) {
+    const key = `${pod.metadata.namespace}/${pod.metadata.labels?.[label]}`;
+    byJob.set(key, [...(byJob.get(key) ?? []), pod]);
+  }
+  return byJob;
+}
+
+/** The table of one kind's jobs: name, type, status as Arena shows it, the kind's progress column, GPUs, age. */
+interface JobTableOptions {
+  readonly allNamespaces: boolean;
+  readonly colour: boolean;
+  /** The pods of each job (`<namespace>/<name>`), for a kind whose progress counts pods. */
+  readonly pods?: Map<string, PodObject[]>;
+}
+
+function jobTable(kind: JobKind, jobs: readonly JobObject[], options: JobTableOptions): string {
+  const header = [...(options.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TYPE', 'STATUS', kind.progressHeader, 'GPUS', 'AGE'];
+  return table(header, jobs.map((job) => [
+    ...(options.allNamespaces ? [job.metadata.namespace ?? ''] : []),
+    job.metadata.name, kind.type, kind.status(job),
+    kind.progress(job, options.pods?.get(`${job.metadata.namespace}/${job.metadata.name}`)),
+    String(kind.gpus(job)), age(job.metadata.creationTimestamp),
+  ]), options.colour ? ['STATUS'] : []);
+}
+
 /** `kubejobs list`. */
 export function listCommand(io: CliIo): Command {
-  return clusterOptions(new Command('list').alias('ls').description('List jobs: name, type, status (as Arena shows it), replicas or progress, GPUs, age.'))
+  return clusterOptions(new Command('list').alias('ls').description('List jobs, a table per kind: name, type, status (as Arena shows it), replicas, pods or progress, GPUs, age.'))
     .addOption(typeOption())
     .option('-A, --all-namespaces', 'list the jobs of every namespace')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format (wide is the table)').choices(OUTPUT_FORMATS).default('table'))
     .addHelpText('after', '\nExample:\n  kubejobs list --type genericjob --all-namespaces')
     .action(async (flags: ReadFlags & { allNamespaces?: boolean }) => {
       const session = connect(flags);
       const namespace = flags.allNamespaces ? undefined : session.namespace;
-      const rows: Array<{ kind: JobKind; job: JobObject }> = [];
+      const found: Array<{ kind: JobKind; jobs: JobObject[] }> = [];
       for (const kind of flags.type ? [kindOf(flags.type)] : JOB_KINDS) {
-        for (const job of await listKind(session.client, kind, namespace)) rows.push({ kind, job });
+        const jobs = await listKind(session.client, kind, namespace);
+        if (jobs.length > 0) found.push({ kind, jobs });
       }
       if (flags.output === 'json' || flags.output === 'yaml') {
-        io.out(serialize({ apiVersion: 'v1', kind: 'List', items: rows.map((r) => r.job) }, flags.output));
+        io.out(serialize({ apiVersion: 'v1', kind: 'List', items: found.flatMap((f) => f.jobs) }, flags.output));
         return;
       }
-      if (rows.length === 0) {
+      if (found.length === 0) {
         io.err(`No jobs found${namespace ? ` in namespace ${namespace}` : ''}.\n`);
         return;
       }
-      const header = [...(namespace ? [] : ['NAMESPACE']), 'NAME', 'TYPE', 'STATUS', 'REPLICAS', 'GPUS', 'AGE'];
-      io.out(table(header, rows.map(({ kind, job }) => [
-        ...(namespace ? [] : [job.metadata.namespace ?? '']),
-        job.metadata.name, kind.type, kind.status(job), kind.progress(job), String(kind.gpus(job)), age(job.metadata.creationTimestamp),
-      ]), io.colour ? ['STATUS'] : []));
+      const tables: string[] = [];
+      for (const { kind, jobs } of found) {
+        const pods = kind.progressFromPods ? await podsByJob(session.client, kind, namespace) : undefined;
+        tables.push(jobTable(kind, jobs, { allNamespaces: namespace === undefined, colour: io.colour === true, pods }));
+      }
+      // As `kubectl get` prints several kinds: one table each, a blank line between them.
+      io.out(tables.join('\n'));
     });
-}
-
-interface PodObject {
-  metadata: { name: string; creationTimestamp?: string };
-  spec?: { nodeName?: string };
-  status?: { phase?: string; podIP?: string };
-}
-interface EventObject {
-  type?: string;
-  reason?: string;
-  message?: string;
-  lastTimestamp?: string;
-  eventTime?: string;
-  metadata: { creationTimestamp?: string };
-  involvedObject?: { uid?: string };
 }
 
 /** `kubejobs get`. */
 export function getCommand(io: CliIo): Command {
-  return clusterOptions(new Command('get').description('Show one job: status, replicas or progress, GPUs and age; its pods and their nodes; its Events, as kubectl describe shows them.'))
+  return clusterOptions(new Command('get').description('Show one job: status, replicas, pods or progress, GPUs and age; its pods and their nodes (a scheduled ArenaJob: its runs); its Events, as kubectl describe shows them.'))
     .argument('<name>', 'the job')
     .addOption(typeOption())
     .addOption(new Option('-o, --output <format>', 'output format (wide adds pod IPs)').choices(OUTPUT_FORMATS).default('table'))
@@ -100,21 +132,25 @@ export function getCommand(io: CliIo): Command {
         return;
       }
       const wide = flags.output === 'wide';
-      let text = table(['NAME', 'TYPE', 'STATUS', 'REPLICAS', 'GPUS', 'AGE'],
-        [[job.metadata.name, kind.type, kind.status(job), kind.progress(job), String(kind.gpus(job)), age(job.metadata.creationTimestamp)]], io.colour ? ['STATUS'] : []);
-      const pods = (await session.client.list<PodObject>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: kind.podSelector(name) })).items;
+      const colour = io.colour === true;
+      const pods = (await session.client.list<PodObject>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: podSelector(kind, name) })).items;
+      let text = jobTable(kind, [job], { allNamespaces: false, colour, pods: new Map([[`${job.metadata.namespace}/${name}`, pods]]) });
+      if (kind.type === 'arenajob' && job.spec?.schedule?.cron) {
+        // A scheduled parent runs no pod itself: its runs are child ArenaJobs.
+        const runs = (await session.client.list<JobObject>(collectionPath(kind, session.namespace), { labelSelector: `${PARENT_LABEL}=${name}` })).items;
+        text += '\nRuns:\n';
+        text += runs.length === 0 ? '  <none>\n' : indent(jobTable(kind, runs.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), { allNamespaces: false, colour }));
+      }
       text += '\nPods:\n';
       text += pods.length === 0 ? '  <none>\n' : indent(table(['NAME', 'STATUS', 'NODE', 'AGE', ...(wide ? ['IP'] : [])],
         pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((p) => [
           p.metadata.name, p.status?.phase ?? 'Unknown', p.spec?.nodeName ?? '<none>', age(p.metadata.creationTimestamp), ...(wide ? [p.status?.podIP ?? '<none>'] : []),
-        ]), io.colour ? ['STATUS'] : []));
+        ]), colour ? ['STATUS'] : []));
       const events = (await session.client.list<EventObject>(`/api/v1/namespaces/${session.namespace}/events`, {
         fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind.definition.kind}`,
       })).items.filter((e) => !job.metadata.uid || !e.involvedObject?.uid || e.involvedObject.uid === job.metadata.uid);
-      const when = (e: EventObject) => e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
       text += '\nEvents:\n';
-      text += events.length === 0 ? '  <none>\n' : indent(table(['TYPE', 'REASON', 'AGE', 'MESSAGE'],
-        events.sort((a, b) => Date.parse(when(a) ?? '') - Date.parse(when(b) ?? '')).map((e) => [e.type ?? '', e.reason ?? '', age(when(e)), e.message ?? '']), io.colour ? ['TYPE'] : []));
+      text += indent(eventsTable(events, { colour }));
       io.out(text);
     });
 }
@@ -122,8 +158,6 @@ export function getCommand(io: CliIo): Command {
 function indent(text: string): string {
   return text.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n');
 }
-
-const WAIT_TARGETS: Record<string, ArenaStatus[]> = { complete: ['SUCCEEDED'], failed: ['FAILED'], running: ['RUNNING'] };
 
 /** Polls `until` every `intervalMs` until it returns a value or `timeoutMs` passes. */
 async function poll<T>(timeoutMs: number, until: () => Promise<T | undefined>, intervalMs = 500): Promise<T | undefined> {
@@ -136,46 +170,39 @@ async function poll<T>(timeoutMs: number, until: () => Promise<T | undefined>, i
   }
 }
 
-function parseTimeout(value: string): number {
-  try {
-    return parseGoDurationMs(value);
-  } catch {
-    throw new InvalidArgumentError('Expected a Go duration such as 30s, 10m or 1h.');
-  }
-}
-
 /**
- * `kubejobs wait`: exit 0 once the job reaches the state; 1 when it reaches a final state that
- * is not the one waited for (it can no longer get there) or the timeout passes.
+ * `kubejobs wait`: exit 0 once the job reaches the state; 1 when it can no longer get there (see
+ * {@link waitOutcome}) or the timeout passes.
  */
 export function waitCommand(io: CliIo): Command {
   return clusterOptions(new Command('wait').description('Wait until a job is complete, failed or running.'))
     .argument('<name>', 'the job')
     .addOption(typeOption())
-    .addOption(new Option('--for <state>', 'the state to wait for').choices(Object.keys(WAIT_TARGETS)).makeOptionMandatory())
-    .option('--timeout <duration>', 'give up after this long', parseTimeout, 600_000)
+    .addOption(new Option('--for <state>', 'the state to wait for').choices(WAIT_STATES).makeOptionMandatory())
+    .option('--timeout <duration>', 'give up after this long', parseGoDurationMs, 600_000)
     .addHelpText('after', '\nExample:\n  kubejobs wait mnist --for complete --timeout 30m')
-    .action(async (name: string, flags: ClusterFlags & { type?: string; for: string; timeout: number }) => {
+    .action(async (name: string, flags: ClusterFlags & { type?: string; for: WaitState; timeout: number }) => {
       const session = connect(flags);
       const { kind } = await findJob(session.client, session.namespace, name, flags.type);
       const path = `${collectionPath(kind, session.namespace)}/${encodeURIComponent(name)}`;
-      const wanted = WAIT_TARGETS[flags.for]!;
       const tty = io.progress === true;
-      let status: ArenaStatus | undefined;
+      let outcome: WaitOutcome;
       try {
-        status = await poll(flags.timeout, async () => {
+        outcome = await poll(flags.timeout, async () => {
           const job = await session.client.get<JobObject>(path);
           if (!job) throw new Error(`${kind.type} '${name}' was deleted while waiting for it to be ${flags.for}`);
-          const s = kind.status(job);
-          // \x1b[K clears what a longer line before left.
-          if (tty) io.err(`\r${name}: ${s} ${kind.progress(job)}\x1b[K`);
-          return wanted.includes(s) || jobFinished(job) ? s : undefined;
+          if (tty) {
+            const pods = kind.progressFromPods ? (await podsByJob(session.client, kind, session.namespace)).get(`${session.namespace}/${name}`) : undefined;
+            // \x1b[K clears what a longer line before left.
+            io.err(`\r${name}: ${kind.status(job)} ${kind.progressHeader.toLowerCase()} ${kind.progress(job, pods)}\x1b[K`);
+          }
+          return waitOutcome(kind, job, flags.for);
         });
       } finally {
         if (tty) io.err('\n');
       }
-      if (status === undefined) throw new Error(`timed out after ${flags.timeout / 1000}s waiting for ${kind.type} '${name}' to be ${flags.for}: raise --timeout or check 'kubejobs get ${name}'`);
-      if (!wanted.includes(status)) throw new Error(`${kind.type} '${name}' is ${status}, so it will never be ${flags.for}`);
+      if (outcome === undefined) throw new Error(`timed out after ${flags.timeout / 1000}s waiting for ${kind.type} '${name}' to be ${flags.for}: raise --timeout or check 'kubejobs get ${name}'`);
+      if (!outcome.reached) throw new Error(outcome.why);
       io.out(`${kind.type}/${name} ${flags.for}\n`);
     });
 }
@@ -185,8 +212,8 @@ export function deleteCommand(io: CliIo): Command {
   return clusterOptions(new Command('delete').description('Delete a job; waits until it and its pods are gone unless --wait=false.'))
     .argument('<name>', 'the job')
     .addOption(typeOption())
-    .option('--wait <bool>', 'wait for the job and its pods to be gone', parseBoolean, true)
-    .option('--timeout <duration>', 'how long to wait', parseTimeout, 300_000)
+    .option('--wait [bool]', 'wait for the job and its pods to be gone (--wait alone: true)', parseBoolean, true)
+    .option('--timeout <duration>', 'how long to wait', parseGoDurationMs, 300_000)
     .addHelpText('after', '\nExample:\n  kubejobs delete mnist --type genericjob')
     .action(async (name: string, flags: ClusterFlags & { type?: string; wait: boolean; timeout: number }) => {
       const session = connect(flags);
@@ -194,7 +221,7 @@ export function deleteCommand(io: CliIo): Command {
       const path = `${collectionPath(kind, session.namespace)}/${encodeURIComponent(name)}`;
       await session.client.delete(path, { uid: job.metadata.uid, propagationPolicy: 'Background' });
       if (flags.wait) {
-        const selector = kind.podSelector(name);
+        const selector = podSelector(kind, name);
         const gone = await poll(flags.timeout, async () => {
           const current = await session.client.get<JobObject>(path);
           if (current && current.metadata.uid === job.metadata.uid) return undefined;

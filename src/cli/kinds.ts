@@ -19,14 +19,27 @@ export interface JobKind {
   /** The `--type` value, e.g. `genericjob`. */
   readonly type: string;
   readonly definition: Pick<CustomResourceDefinitionSpec, 'group' | 'version' | 'kind' | 'plural'>;
+  /** The header of the kind's {@link progress} column: `REPLICAS`, `PODS` or `PROGRESS`. */
+  readonly progressHeader: string;
+  /** True when {@link progress} counts the job's pods, so the caller lists them. */
+  readonly progressFromPods?: boolean;
+  /** The label whose value is the job's name on each of its pods. */
+  readonly podLabel: string;
   /** The job's status as Arena shows it. */
   status(job: JobObject): ArenaStatus;
-  /** Replicas or progress, e.g. `2/3` (running or done / total). */
-  progress(job: JobObject): string;
+  /**
+   * Replicas, pods or work items, e.g. `2/3` (running or done / total). A kind whose status has no
+   * counts ({@link progressFromPods}) counts `pods`, the job's pods.
+   */
+  progress(job: JobObject, pods?: readonly PodPhase[]): string;
   /** GPUs the job requests in all. */
   gpus(job: JobObject): number;
-  /** Label selector of the job's pods. */
-  podSelector(name: string): string;
+}
+
+/** The parts of a pod {@link JobKind.progress} reads. */
+export interface PodPhase {
+  metadata: { labels?: Record<string, string> };
+  status?: { phase?: string };
 }
 
 const podGpus = (template: any): number =>
@@ -83,36 +96,45 @@ export const JOB_KINDS: readonly JobKind[] = [
     type: 'genericjob',
     definition: GENERIC_JOB,
     status: genericJobStatus,
+    progressHeader: 'REPLICAS',
     progress: (job) => {
       const total = (job.spec?.replicaSpecs ?? []).reduce((n: number, r: any) => n + (r.replicas ?? 1), 0);
       const a = job.status?.aggregate ?? {};
       return `${(a.running ?? 0) + (a.succeeded ?? 0)}/${total}`;
     },
     gpus: (job) => (job.spec?.replicaSpecs ?? []).reduce((n: number, r: any) => n + (r.replicas ?? 1) * podGpus(r.template), 0),
-    podSelector: (name) => `genericjob=${name}`,
+    podLabel: 'genericjob',
   },
   {
     type: 'appwrapperjob',
     definition: APP_WRAPPER,
     status: appWrapperStatus,
-    progress: (job) => {
+    // The AppWrapper's status counts no pods: its pods (running or done) of the pod sets' total.
+    progressHeader: 'PODS',
+    progressFromPods: true,
+    progress: (job, pods = []) => {
       const sets = (job.spec?.components ?? []).flatMap((c: any) => c.podSets ?? []);
-      return `${sets.reduce((n: number, s: any) => n + (s.replicas ?? 1), 0)} pods`;
+      const total = sets.reduce((n: number, s: any) => n + (s.replicas ?? 1), 0);
+      const started = pods.filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded').length;
+      return `${started}/${total}`;
     },
     gpus: (job) => Number(job.metadata.annotations && (job.metadata.annotations as Record<string, string>).requestGPUsOfJobOwner || 0),
-    podSelector: (name) => `workload.codeflare.dev/appwrapper=${name}`,
+    podLabel: 'workload.codeflare.dev/appwrapper',
   },
   {
     type: 'arenajob',
     definition: ARENA_JOB,
     status: arenaJobStatus,
+    progressHeader: 'PROGRESS',
     progress: (job) => {
+      // A scheduled parent has no work items of its own: its runs (child ArenaJobs) have them.
+      if (job.spec?.schedule?.cron) return `cron ${job.spec.schedule.cron}`;
       const p = job.status?.progress ?? {};
       return p.total !== undefined ? `${p.completed ?? 0}/${p.total}` : '-';
     },
     gpus: () => 0,
     // The worker pods of the ArenaJob's Indexed worker Job (kubejobs controller's runtime).
-    podSelector: (name) => `${ARENA_JOB_LABEL}=${name}`,
+    podLabel: ARENA_JOB_LABEL,
   },
 ];
 
@@ -121,6 +143,11 @@ export function kindOf(type: string): JobKind {
   const kind = JOB_KINDS.find((k) => k.type === type || k.definition.kind.toLowerCase() === type.toLowerCase());
   if (!kind) throw new Error(`unknown --type '${type}': use one of ${JOB_KINDS.map((k) => k.type).join(', ')}`);
   return kind;
+}
+
+/** The label selector of the pods of the job `name` of `kind`. */
+export function podSelector(kind: JobKind, name: string): string {
+  return `${kind.podLabel}=${name}`;
 }
 
 /** The collection path of a kind in a namespace (all namespaces when undefined). */

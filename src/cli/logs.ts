@@ -2,8 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { connect, ClusterFlags, kubeconfigOption, namespaceOption } from './cluster';
 import { CliIo } from './io';
 import { findJob } from './jobs';
-import { collectionPath, JOB_KINDS, JobKind, JobObject } from './kinds';
+import { collectionPath, JOB_KINDS, JobKind, JobObject, podSelector } from './kinds';
 import { checkReplica, chooseContainer, choosePod, defaultReplica, hasEnded, LogPod, nextFollowStep } from './log-pods';
+import { parseGoDurationMs } from './server-flags';
 import { KubeClient } from '../controller/kube-client';
 
 /** How often `logs -f` looks at the job and its pods. */
@@ -23,7 +24,14 @@ function parseTail(value: string): number {
   return n;
 }
 
-interface LogsFlags extends ClusterFlags { type?: string; replica?: string; container?: string; follow?: boolean; tail?: number }
+interface LogsFlags extends ClusterFlags {
+  type?: string;
+  replica?: string;
+  container?: string;
+  follow?: boolean;
+  tail?: number;
+  podRunningTimeout: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,6 +45,7 @@ export function logsCommand(io: CliIo): Command {
     .option('-c, --container <name>', 'the container (default: the pod\'s kubectl.kubernetes.io/default-container, else its first)')
     .option('-f, --follow', 'stream the log; when the replica restarts, go on with its new run; end when the replica succeeded or the job is over')
     .option('--tail <n>', 'only the last n lines (of the first run shown)', parseTail)
+    .option('--pod-running-timeout <duration>', 'with -f: how long to wait in one go for the replica to start (queued, unschedulable, between runs) before giving up; 0: as long as the job goes on', parseGoDurationMs, 0)
     .addOption(namespaceOption())
     .addOption(kubeconfigOption())
     .addHelpText('after', '\nExample:\n  kubejobs logs mnist --replica worker-1 --tail 100 -f')
@@ -46,7 +55,7 @@ export function logsCommand(io: CliIo): Command {
       const logs = new JobLogs(session.client, session.namespace, kind, job, io);
       if (flags.replica !== undefined) checkReplica(kind, job, flags.replica);
       if (flags.follow) {
-        await logs.follow(flags.replica ?? defaultReplica(kind, job), flags.container, flags.tail);
+        await logs.follow(flags.replica ?? defaultReplica(kind, job), flags.container, flags.tail, flags.podRunningTimeout);
       } else {
         const pod = choosePod(kind, job, await logs.pods(), flags.replica);
         await logs.stream(pod, chooseContainer(pod, flags.container), { tailLines: flags.tail });
@@ -68,7 +77,7 @@ class JobLogs {
   }
 
   public async pods(): Promise<LogPod[]> {
-    return (await this.client.list<LogPod>(this.podsPath, { labelSelector: this.kind.podSelector(this.job.metadata.name) })).items;
+    return (await this.client.list<LogPod>(this.podsPath, { labelSelector: podSelector(this.kind, this.job.metadata.name) })).items;
   }
 
   /**
@@ -76,9 +85,10 @@ class JobLogs {
    * replica has had since (a restart makes a new pod, or a new container in the same pod), in
    * turn, each until its container ends.
    */
-  public async follow(replica: string, container: string | undefined, tail: number | undefined): Promise<void> {
+  public async follow(replica: string, container: string | undefined, tail: number | undefined, waitLimitMs = 0): Promise<void> {
     const streamed = new Set<string>();
     let waitingFor = '';
+    let waitingSince: number | undefined;
     let failures = 0;
     for (;;) {
       let job: JobObject | undefined;
@@ -104,10 +114,15 @@ class JobLogs {
         // Said once per thing waited for, on stderr: the log on stdout stays the log.
         if (step.reason !== waitingFor) this.io.err(`waiting for ${step.reason}\n`);
         waitingFor = step.reason;
+        waitingSince ??= Date.now();
+        if (waitLimitMs > 0 && Date.now() - waitingSince >= waitLimitMs) {
+          throw new Error(`gave up after ${waitLimitMs / 1000}s waiting for ${step.reason} (--pod-running-timeout): check 'kubejobs get ${this.job.metadata.name}'`);
+        }
         await sleep(POLL_MS);
         continue;
       }
       waitingFor = '';
+      waitingSince = undefined;
       if (streamed.size > 0) this.io.err(`${this.kind.type} '${this.job.metadata.name}' ${replica} restarted: following pod ${step.pod.metadata.name}\n`);
       streamed.add(step.key);
       const chosen = chooseContainer(step.pod, container);

@@ -96,6 +96,15 @@ function parseNproc(value: string): NprocPerNode {
   return NprocPerNode.of(n);
 }
 
+/** A partition flag: a count, or arena's 0 for "not set" (its default), which adds no partition policy. */
+function parsePartitionCount(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError('Expected a whole number of at least 1, or 0 for not set (give both partition flags, or neither).');
+  }
+  return n;
+}
+
 function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('Expected a port from 1 to 65535.');
@@ -115,7 +124,9 @@ export function appWrapperPropsFromFlags(
   if (!given('image')) throw new UsageError('required option \'--image <image>\' not specified: give the container image of every pod, e.g. --image pytorch/pytorch:latest');
   if (commandArgs.length === 0) throw new UsageError('no command given: put the command the pods run after the flags, e.g. kubejobs submit appwrapperjob --name x --image python:3.12 "python train.py"');
   const when = <K extends keyof AppWrapperFlags>(flag: K) => (given(flag) ? flags[flag] : undefined);
-  if (given('totalPartitions') !== given('partitionSize')) {
+  // arena's 0 (the help's default) means "not set": `--total-partitions 0` is the same as leaving it out.
+  const partitioned = (flag: 'totalPartitions' | 'partitionSize') => given(flag) && flags[flag] > 0;
+  if (partitioned('totalPartitions') !== partitioned('partitionSize')) {
     throw new UsageError('--total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither');
   }
   if (given('highestTierAllowed') && !given('networkTopologyMode')) {
@@ -158,7 +169,7 @@ export function appWrapperPropsFromFlags(
     networkTopology: given('networkTopologyMode')
       ? { mode: flags.networkTopologyMode!, highestTierAllowed: when('highestTierAllowed') }
       : undefined,
-    partitions: given('totalPartitions') ? { totalPartitions: flags.totalPartitions, partitionSize: flags.partitionSize } : undefined,
+    partitions: partitioned('totalPartitions') ? { totalPartitions: flags.totalPartitions, partitionSize: flags.partitionSize } : undefined,
   };
 }
 
@@ -204,8 +215,8 @@ export function appWrapperJobCommand(io: CliIo): Command {
     .option('--master-port <port>', 'Volcano: port for distributed training', parsePort, 23456)
     .addOption(new Option('--network-topology-mode <mode>', 'Volcano: network topology').choices(Object.values(NetworkTopologyMode)))
     .option('--highest-tier-allowed <n>', 'Volcano: network topology tier limit (0: Volcano\'s default)', integerAtLeast(0), 0)
-    .option('--total-partitions <n>', 'Volcano: total partitions for distributed tasks', integerAtLeast(1), 0)
-    .option('--partition-size <n>', 'Volcano: pods per partition', integerAtLeast(1), 0)
+    .option('--total-partitions <n>', 'Volcano: total partitions for distributed tasks (0: not set)', parsePartitionCount, 0)
+    .option('--partition-size <n>', 'Volcano: pods per partition (0: not set)', parsePartitionCount, 0)
     .addHelpText('after', `
 Examples:
   # A PyTorchJob of 2 pods (Master + 1 Worker) with 1 GPU each, queued in Kueue

@@ -5,6 +5,7 @@ import { kubeconfigOption, namespaceOption } from './cluster';
 import { integerAtLeast, parseGoDuration } from './flags';
 import { CliIo } from './io';
 import { explainWithFlags, submitConstruct } from './submit-construct';
+import { UsageError } from './usage-error';
 
 const FLAG_OF_PROP: Record<string, string> = {
   'metadata.name': '--name',
@@ -44,8 +45,44 @@ function parseOutput(value: string): ArenaJobFlags['output'] {
   return match[1] === 's3' ? { kind: 's3', bucket: match[2]!, prefix: match[3] } : { kind: 'pvc', claimName: match[2]!, subPath: match[3] };
 }
 
+/** What a refining flag needs: whether the flags have it, how to name it, and how to add it. */
+interface Needed {
+  readonly has: (flags: ArenaJobFlags) => boolean;
+  readonly name: string;
+  readonly add: string;
+}
+
+const S3_OUTPUT: Needed = { has: (f) => f.output?.kind === 's3', name: 'an s3:// --output', add: '--output s3://BUCKET[/PREFIX]' };
+const SCHEDULE: Needed = { has: (f) => f.schedule !== undefined, name: '--schedule', add: '--schedule CRON' };
+
+/**
+ * Flags that only refine another flag, and would be dropped without it: each is refused alone
+ * rather than ignored, so that e.g. `--time-zone Europe/Oslo` without a schedule is not a job that
+ * quietly runs once.
+ */
+const REFINING_FLAGS: ReadonlyArray<{ readonly prop: keyof ArenaJobFlags; readonly flag: string; readonly why: string; readonly needs: Needed }> = [
+  { prop: 'outputSecret', flag: '--output-secret', why: 'it is the Secret with the credentials of the S3 output', needs: S3_OUTPUT },
+  { prop: 'outputRegion', flag: '--output-region', why: 'it is the region of the S3 output', needs: S3_OUTPUT },
+  { prop: 'outputEndpoint', flag: '--output-endpoint', why: 'it is the endpoint of the S3-compatible store of the output', needs: S3_OUTPUT },
+  { prop: 'timeZone', flag: '--time-zone', why: 'it is the time zone of the schedule', needs: SCHEDULE },
+  { prop: 'concurrencyPolicy', flag: '--concurrency-policy', why: 'it decides what happens to a scheduled run due while the previous one still runs', needs: SCHEDULE },
+];
+
+/** Refuses a flag of {@link REFINING_FLAGS} given without the flag it refines. */
+function checkRefiningFlags(flags: ArenaJobFlags): void {
+  for (const { prop, flag, why, needs } of REFINING_FLAGS) {
+    if (flags[prop] === undefined || needs.has(flags)) continue;
+    const o = flags.output;
+    // A pvc:// output is there, but of the wrong kind: name it, the fix replaces it.
+    const instead = needs === S3_OUTPUT && o?.kind === 'pvc' ? `, not pvc://${o.claimName}${o.subPath ? `/${o.subPath}` : ''}` : '';
+    const fix = instead ? `use ${needs.add} instead` : `add ${needs.add}`;
+    throw new UsageError(`${flag} needs ${needs.name}${instead} (${why}): ${fix} or remove ${flag}`);
+  }
+}
+
 /** Turns the flags into ArenaJob props; only flags given on the command line become props. */
 export function arenaJobPropsFromFlags(flags: ArenaJobFlags): ArenaJobProps {
+  checkRefiningFlags(flags);
   const o = flags.output;
   const workers = flags.workers ?? flags.minWorkers ?? flags.maxWorkers;
   return {

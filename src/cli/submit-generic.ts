@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../generic-job';
+import type { PodTemplateSpec } from '../../imports/batch.tensorstack.dev';
+import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy, ReplicaSpecProps } from '../generic-job';
+import { renderPodTemplate, ReplicaPodProps } from '../pod-template-renderer';
 import { kubeconfigOption, namespaceOption } from './cluster';
 import { integerAtLeast, keyValue, parseCpu, parseSize } from './flags';
 import { CliIo } from './io';
@@ -33,6 +35,7 @@ export interface GenericJobFlags {
   label?: Record<string, string>;
   cpu?: kplus.Cpu;
   memory?: ReturnType<typeof parseSize>;
+  gpus: number;
   workingDir?: string;
   shell: string;
   cleanupPolicy?: CleanUpPolicy;
@@ -77,6 +80,25 @@ function parseServicePort(value: string, previous: Array<{ name?: string; port: 
   return [...(previous ?? []), match[1] ? { name: match[1], port } : { port }];
 }
 
+const GPU = 'nvidia.com/gpu';
+
+/**
+ * A replica's pod with `gpus` NVIDIA GPUs per container (the `nvidia.com/gpu` limit; Kubernetes
+ * sets the request of an extended resource to its limit). A cdk8s-plus container has no extended
+ * resources (only CPU, memory and ephemeral storage), so with GPUs the pod is rendered as the
+ * construct renders it, the limit added, and the result passed as the construct's raw
+ * `podTemplate`: the YAML is the same but for the limit.
+ */
+function podWithGpus(pod: ReplicaPodProps, gpus: number): ReplicaPodProps | { podTemplate: PodTemplateSpec } {
+  if (gpus === 0) return pod;
+  const template = renderPodTemplate(pod);
+  const containers = template.spec.containers.map((c) => {
+    const resources = (c.resources ?? {}) as { limits?: Record<string, unknown> };
+    return { ...c, resources: { ...resources, limits: { ...resources.limits, [GPU]: gpus } } };
+  });
+  return { podTemplate: { ...template, spec: { ...template.spec, containers } } };
+}
+
 /**
  * Turns the flags into GenericJob props: every replica type runs the same container (image,
  * command, env, resources); only flags given on the command line become props.
@@ -96,22 +118,27 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
     cpu: flags.cpu ? { request: flags.cpu, limit: flags.cpu } : undefined,
     memory: flags.memory ? { request: flags.memory, limit: flags.memory } : undefined,
   } : undefined;
+  const pod: ReplicaPodProps = {
+    securityContext,
+    podMetadata: flags.annotation || flags.label ? { annotations: flags.annotation, labels: flags.label } : undefined,
+    containers: [{
+      name: 'main',
+      image: flags.image!,
+      command: [flags.shell, '-c', commandArgs.join(' ')],
+      workingDir: flags.workingDir,
+      envVariables: flags.env ? Object.fromEntries(Object.entries(flags.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) : undefined,
+      resources,
+    }],
+  };
+  // Every replica type runs the same pod: rendered once.
+  const replicaPod = podWithGpus(pod, flags.gpus);
   return {
     metadata: { name: flags.name },
-    replicaSpecs: Object.entries(flags.replica).map(([type, replicas]) => ({
+    replicaSpecs: Object.entries(flags.replica).map(([type, replicas]): ReplicaSpecProps => ({
       type,
       replicas,
       restartPolicy: flags.restartPolicy?.[type],
-      securityContext,
-      podMetadata: flags.annotation || flags.label ? { annotations: flags.annotation, labels: flags.label } : undefined,
-      containers: [{
-        name: 'main',
-        image: flags.image!,
-        command: [flags.shell, '-c', commandArgs.join(' ')],
-        workingDir: flags.workingDir,
-        envVariables: flags.env ? Object.fromEntries(Object.entries(flags.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) : undefined,
-        resources,
-      }],
+      ...replicaPod,
     })),
     successRules: flags.successRule,
     failureRules: flags.failureRule,
@@ -143,6 +170,7 @@ export function genericJobCommand(io: CliIo): Command {
     .option('--label <KEY=VALUE>', 'label of every pod (repeatable)', keyValue)
     .option('--cpu <cores>', 'CPU per pod (request and limit), e.g. 4 or 500m', parseCpu)
     .option('--memory <size>', 'memory per pod (request and limit), e.g. 16Gi', parseSize)
+    .option('--gpus <n>', 'NVIDIA GPUs per pod (the nvidia.com/gpu limit); 0 for none', integerAtLeast(0), 0)
     .option('--working-dir <dir>', 'working directory of the container (default: the image\'s)')
     .option('--shell <shell>', 'shell that runs the command', 'sh')
     .option('--user <uid>', 'UID the containers run as (pods run as non-root by default; an image that runs as root, e.g. python:3.12, needs this or --run-as-root)', integerAtLeast(1))

@@ -42,7 +42,7 @@ test('submit -> list -> get -> wait -> delete a GenericJob', async () => {
   expect(shown.code).toBe(0);
   expect(shown.stdout).toMatch(/^NAME +TYPE +STATUS +REPLICAS +GPUS +AGE\nmnist +genericjob +SUCCEEDED +\d\/2 +0 +\d+s\n/);
   expect(shown.stdout).toMatch(/\nPods:\n {2}NAME +STATUS +NODE +AGE\n {2}mnist-master-0 +Succeeded +cpu-0 +\d+s\n {2}mnist-worker-0 +Succeeded +cpu-0 +\d+s\n/);
-  expect(shown.stdout).toMatch(/\nEvents:\n {2}TYPE +REASON +AGE +MESSAGE\n[\s\S]* {2}Normal +Succeeded +\d+s +/);
+  expect(shown.stdout).toMatch(/\nEvents:\n {2}Type +Reason +Age +From +Message\n {2}---- +------ +---- +---- +-------\n[\s\S]* {2}Normal +Succeeded +\d+s +kubejobs-controller +/);
   const asYaml = await kubejobs('get', 'mnist', '--namespace', ns, '-o', 'yaml');
   expect(asYaml.stdout).toContain('kind: GenericJob\n');
   expect(asYaml.stdout).toContain('phase: Succeeded\n');
@@ -66,6 +66,36 @@ test('submit -> list -> get -> wait -> delete a GenericJob', async () => {
   expect(gone).toEqual({ code: 1, stdout: '', stderr: `error: no job named 'mnist' in namespace '${ns}': check the name with 'kubejobs list' or pass --namespace\n` });
   const empty = await kubejobs('list', '--namespace', ns);
   expect(empty).toEqual({ code: 0, stdout: '', stderr: `No jobs found in namespace ${ns}.\n` });
+});
+
+test('wait --for running sees the pods at work; delete --wait=false returns once the job is deleted, its pods going after it', async () => {
+  const ns = await freshNamespace(cluster().plane.kubeConfig);
+  // No exit code: the pod runs until the job is deleted.
+  const submitted = await kubejobs('submit', 'genericjob', '--name', 'long', '--image', 'busybox:1.36', '--namespace', ns, 'sleep');
+  expect(submitted.code).toBe(0);
+  expect(await kubejobs('wait', 'long', '--namespace', ns, '--for', 'running', '--timeout', '2m'))
+    .toEqual({ code: 0, stdout: 'genericjob/long running\n', stderr: '' });
+  expect((await running().api.job(ns, 'long')).status?.phase).toBe('Running');
+  expect(await kubejobs('delete', 'long', '--namespace', ns, '--wait=false')).toEqual({ code: 0, stdout: 'genericjob/long deleted\n', stderr: '' });
+  expect(await kubejobs('get', 'long', '--namespace', ns)).toMatchObject({ code: 1, stderr: expect.stringContaining('no job named \'long\'') });
+  // The garbage collector takes the pods after the job.
+  await waitFor('the job\'s pods gone', async () => {
+    const pods = await running().api.client.list(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'genericjob=long' });
+    return pods.items.length === 0 ? true : undefined;
+  }, { timeoutMs: 120_000 });
+});
+
+test('logs -f --pod-running-timeout gives up on a replica that cannot start, and says what it waited for', async () => {
+  const ns = await freshNamespace(cluster().plane.kubeConfig);
+  // 1000 CPUs: no node can take the pod.
+  expect((await kubejobs('submit', 'genericjob', '--name', 'huge', '--image', 'busybox:1.36', '--namespace', ns, '--cpu', '1000', 'train')).code).toBe(0);
+  await waitFor('the pod created (Pending)', async () => running().api.client.get(`/api/v1/namespaces/${ns}/pods/huge-worker-0`), { timeoutMs: 60_000 });
+  const follow = await kubejobs('logs', 'huge', '--namespace', ns, '-f', '--pod-running-timeout', '3s');
+  expect(follow).toEqual({
+    code: 1,
+    stdout: '',
+    stderr: 'waiting for pod huge-worker-0 to start\nerror: gave up after 3s waiting for pod huge-worker-0 to start (--pod-running-timeout): check \'kubejobs get huge\'\n',
+  });
 });
 
 test('a construct error is a usage error (exit 2) and nothing reaches the cluster', async () => {

@@ -87,6 +87,24 @@ test('--namespace puts the objects in that namespace; flags reach the props they
 
 const QUICK = ['submit', 'appwrapperjob', '--name', 'x', '--image', 'python:3.12', '--dry-run'];
 
+test('--total-partitions 0 and --partition-size 0 (arena\'s "not set", the help\'s default) are taken and add no partition policy', async () => {
+  const volcano = [...QUICK, '--inner-type', 'volcano', '--replicas', '4'];
+  const zero = await kubejobs(...volcano, '--total-partitions', '0', '--partition-size', '0', 'python train.py');
+  expect(zero).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: constructYaml({
+      metadata: { name: 'x' },
+      image: 'python:3.12',
+      command: ['sh', '-c', 'python train.py'],
+      innerType: InnerJobType.VOLCANO,
+      replicas: 4,
+    }),
+  });
+  expect(zero.stdout).not.toMatch(/partition/i);
+  expect(await kubejobs(...volcano, 'python train.py')).toEqual(zero);
+});
+
 test.each([
   ['a duration that is not one', [...QUICK, '--retry-pause-period', '90', 'run'],
     'error: option \'--retry-pause-period <duration>\' argument \'90\' is invalid. Expected a Go duration such as 90s, 5m, 1m30s or 1h.\n'],
@@ -110,6 +128,12 @@ test.each([
     'error: no command given: put the command the pods run after the flags, e.g. kubejobs submit appwrapperjob --name x --image python:3.12 "python train.py"\n'],
   ['one partition flag without the other', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', 'run'],
     'error: --total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither\n'],
+  ['one partition flag with the other at 0 (not set)', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', '--partition-size', '0', 'run'],
+    'error: --total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither\n'],
+  ['a negative partition count', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '-1', '--partition-size', '2', 'run'],
+    'error: option \'--total-partitions <n>\' argument \'-1\' is invalid. Expected a whole number of at least 1, or 0 for not set (give both partition flags, or neither).\n'],
+  ['a partition size that is not a whole number', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', '--partition-size', '1.5', 'run'],
+    'error: option \'--partition-size <n>\' argument \'1.5\' is invalid. Expected a whole number of at least 1, or 0 for not set (give both partition flags, or neither).\n'],
   ['a Volcano flag on a PyTorch job (the construct\'s check)', [...QUICK, '--replicas', '2', 'run'],
     'error: \'replicas\' is only for the Volcano inner type, but \'innerType\' is \'pytorch\': set innerType: InnerJobType.VOLCANO or remove \'replicas\' (set by --inner-type, --replicas)\n'],
   ['min-available above replicas (the construct\'s check)', [...QUICK, '--inner-type', 'volcano', '--replicas', '2', '--min-available', '3', 'run'],

@@ -11,7 +11,8 @@ function constructYaml(props: ArenaJobProps): string {
 
 test('config, type, workers, output and schedule: --dry-run prints what the ArenaJob construct synthesises for the same props', async () => {
   const result = await kubejobs('submit', 'arenajob', '--name', 'nightly', '--config', 'chatbot', '--type', 'loadtest', '--workers', '4',
-    '--output', 's3://results/chatbot', '--output-secret', 's3-creds', '--schedule', '0 2 * * *', '--time-zone', 'Europe/Oslo',
+    '--output', 's3://results/chatbot', '--output-secret', 's3-creds', '--output-region', 'eu-north-1',
+    '--output-endpoint', 'https://minio.example.com', '--schedule', '0 2 * * *', '--time-zone', 'Europe/Oslo',
     '--concurrency-policy', 'Replace', '--ttl-after-finished', '1h', '--dry-run');
   expect(result).toEqual({
     code: 0,
@@ -21,7 +22,9 @@ test('config, type, workers, output and schedule: --dry-run prints what the Aren
       config: ArenaConfig.fromConfigName('chatbot'),
       type: ArenaJobType.LOAD_TEST,
       workers: { replicas: 4 },
-      output: ArenaOutput.s3({ bucket: 'results', prefix: 'chatbot', secretName: 's3-creds' }),
+      output: ArenaOutput.s3({
+        bucket: 'results', prefix: 'chatbot', secretName: 's3-creds', region: 'eu-north-1', endpoint: 'https://minio.example.com',
+      }),
       schedule: { cron: '0 2 * * *', timeZone: 'Europe/Oslo', concurrencyPolicy: ConcurrencyPolicy.REPLACE },
       ttlAfterFinished: Duration.hours(1),
     }),
@@ -41,6 +44,23 @@ test.each([
 ])('%s: exit 2 and the exact message', async (_what, extra, message) => {
   const argv = extra === null ? ['submit', 'arenajob', '--name', 'x', '--dry-run'] : ['submit', 'arenajob', '--name', 'x', '--config', 'c', '--dry-run', ...extra];
   expect(await kubejobs(...argv)).toEqual({ code: 2, stdout: '', stderr: message });
+});
+
+test.each([
+  ['--output-secret without --output', ['--output-secret', 's3-creds'],
+    'error: --output-secret needs an s3:// --output (it is the Secret with the credentials of the S3 output): add --output s3://BUCKET[/PREFIX] or remove --output-secret\n'],
+  ['--output-region without --output', ['--output-region', 'eu-north-1'],
+    'error: --output-region needs an s3:// --output (it is the region of the S3 output): add --output s3://BUCKET[/PREFIX] or remove --output-region\n'],
+  ['--output-endpoint with a pvc:// --output', ['--output', 'pvc://results/runs', '--output-endpoint', 'https://minio.example.com'],
+    'error: --output-endpoint needs an s3:// --output, not pvc://results/runs (it is the endpoint of the S3-compatible store of the output): '
+      + 'use --output s3://BUCKET[/PREFIX] instead or remove --output-endpoint\n'],
+  ['--time-zone without --schedule', ['--time-zone', 'Europe/Oslo'],
+    'error: --time-zone needs --schedule (it is the time zone of the schedule): add --schedule CRON or remove --time-zone\n'],
+  ['--concurrency-policy without --schedule', ['--concurrency-policy', 'Replace'],
+    'error: --concurrency-policy needs --schedule (it decides what happens to a scheduled run due while the previous one still runs): '
+      + 'add --schedule CRON or remove --concurrency-policy\n'],
+])('%s is refused, not dropped: exit 2 and the exact message', async (_what, extra, message) => {
+  expect(await kubejobs('submit', 'arenajob', '--name', 'x', '--config', 'c', '--dry-run', ...extra)).toEqual({ code: 2, stdout: '', stderr: message });
 });
 
 test('a construct error names the flag: a bad cron expression', async () => {

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { parse } from 'yaml';
 import { kubejobs } from './run-in-process';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../../src';
 
@@ -68,6 +69,32 @@ test('without --replica: one worker', async () => {
   expect(result.stdout).toBe(constructYaml({ metadata: { name: 'one' }, replicaSpecs: [{ type: 'worker', replicas: 1, containers: [container()] }] }));
 });
 
+test('--gpus puts an nvidia.com/gpu limit on every replica\'s container and changes nothing else; --gpus 0 is none', async () => {
+  const base = ['submit', 'gj', '--name', 'gpu', '--image', 'python:3.12', '--replica', 'master=1', '--replica', 'worker=2', '--cpu', '4', '--dry-run'];
+  const withGpus = await kubejobs(...base, '--gpus', '2', 'python train.py');
+  expect(withGpus.stderr).toBe('');
+  expect(withGpus.code).toBe(0);
+  const job = parse(withGpus.stdout);
+  expect(job.spec.replicaSpecs.map((r: any) => r.template.spec.containers.map((c: any) => c.resources.limits))).toEqual([
+    [{ 'cpu': '4000m', 'nvidia.com/gpu': 2 }],
+    [{ 'cpu': '4000m', 'nvidia.com/gpu': 2 }],
+  ]);
+  expect(withGpus.stdout).toContain('nvidia.com/gpu: 2\n');
+  // Without the limit, the job is what the construct synthesises from the same container props.
+  for (const r of job.spec.replicaSpecs) for (const c of r.template.spec.containers) delete c.resources.limits['nvidia.com/gpu'];
+  const resources = { cpu: { request: kplus.Cpu.millis(4000), limit: kplus.Cpu.millis(4000) } };
+  expect(job).toEqual(parse(constructYaml({
+    metadata: { name: 'gpu' },
+    replicaSpecs: [
+      { type: 'master', replicas: 1, containers: [container({ resources })] },
+      { type: 'worker', replicas: 2, containers: [container({ resources })] },
+    ],
+  })));
+  const none = await kubejobs(...base, 'python train.py');
+  expect(await kubejobs(...base, '--gpus', '0', 'python train.py')).toEqual(none);
+  expect(none.stdout).not.toContain('nvidia.com/gpu');
+});
+
 const QUICK = ['submit', 'genericjob', '--name', 'x', '--image', 'python:3.12', '--dry-run'];
 
 test.each([
@@ -79,6 +106,10 @@ test.each([
     'error: --restart-policy names replica type \'master\', which no --replica declares (worker): add --replica master=COUNT or fix the type\n'],
   ['a rule without ranks', [...QUICK, '--success-rule', 'master', 'run'],
     'error: option \'--success-rule <RULE>\' argument \'master\' is invalid. Expected TYPE=RANK[,RANK...] with more types separated by ;, e.g. master=0 or \'master=0;worker=0,1\'.\n'],
+  ['a negative GPU count', [...QUICK, '--gpus', '-1', 'run'],
+    'error: option \'--gpus <n>\' argument \'-1\' is invalid. Expected an integer of at least 0.\n'],
+  ['GPUs that are not a whole number', [...QUICK, '--gpus', '0.5', 'run'],
+    'error: option \'--gpus <n>\' argument \'0.5\' is invalid. Expected an integer of at least 0.\n'],
   ['a port out of range', [...QUICK, '--port', '0', 'run'],
     'error: option \'--port <[NAME=]PORT>\' argument \'0\' is invalid. Expected PORT or NAME=PORT with a port from 1 to 65535, e.g. 2222 or ps=2222.\n'],
   ['a rule naming a type the job lacks (the construct\'s check)', [...QUICK, '--success-rule', 'master=0', 'run'],

@@ -21,8 +21,9 @@ import * as kubejobs from '../../../src';
 import { GenericJob, KubejobsController, ReplicaSpecProps, T9kVariable } from '../../../src';
 import { PACKAGE_VERSION } from '../../../src/package-version';
 import { condition, TestApi } from '../../controller/helpers';
+import { productionBundle } from '../../controller/production-bundle';
 import { useController } from '../../controller/use-controller';
-import { quickstartSection } from '../../quickstart-project';
+import { quickstartSection, terminalSection } from '../../quickstart-project';
 import { ensureBinaries } from '../control-plane';
 import { freshNamespace } from '../kube-helpers';
 import { get } from '../readiness';
@@ -200,6 +201,42 @@ async function runQuickstart(work: string, mainTs: string, runLines: string[]): 
     .filter((p) => p.status?.phase === 'Running');
   expect(controllerPods.map((p) => p.spec?.containers[0]?.image)).toEqual([controllerImage]);
 }
+
+test('the README\'s terminal commands as written: a GenericJob submitted, listed, shown, waited for, its logs read and deleted', async () => {
+  // Reconciled by the README quickstart's controller (the test above), which watches every namespace.
+  const { plane, node } = cluster();
+  const block = /```sh\n([\s\S]*?)```/.exec(terminalSection())![1]!;
+  const lines = block.replace(/\\\n\s*/g, '').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const mnist = lines.slice(0, lines.findIndex((l) => l.startsWith('kubejobs delete mnist')) + 1);
+  expect(mnist.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual(
+    ['kubejobs submit', 'kubejobs list', 'kubejobs get', 'kubejobs wait', 'kubejobs logs', 'kubejobs delete']);
+  expect(mnist[0]).toContain('--image python:3.12 ');
+  await node.tagImage(node.build.pythonImage, fullReference('python:3.12'));
+
+  // `kubejobs` on PATH as `npm install kubejobs` puts it: the production bundle, with the checkout's node_modules as its dependencies.
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'kj-terminal-'));
+  try {
+    fs.writeFileSync(path.join(bin, 'kubejobs'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(productionBundle(), 'lib', 'cli.js')}" "$@"\n`, { mode: 0o755 });
+    const env = {
+      ...process.env,
+      KUBECONFIG: plane.kubeconfigPath,
+      PATH: `${bin}:${process.env.PATH}`,
+      NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
+      NODE_OPTIONS: '--no-warnings',
+    };
+    const out: string[] = [];
+    for (const line of mnist) out.push((await exec('bash', ['-c', line], { env, encoding: 'utf-8', timeout: 300_000 })).stdout);
+    expect(out[0]).toBe('genericjob.batch.tensorstack.dev/mnist created\n');
+    expect(out[1]).toMatch(/^NAME +TYPE +STATUS +REPLICAS +GPUS +AGE\nmnist +genericjob +[A-Z]+ +\d\/3 +0 +\d+s\n$/);
+    expect(out[2]).toMatch(/\nPods:\n {2}NAME +STATUS +NODE +AGE\n/);
+    expect(out[3]).toBe('genericjob/mnist complete\n');
+    // Real containers: the master's own output, read through the pods/log API.
+    expect(out[4]).toBe('hello from mnist-master-0\n');
+    expect(out[5]).toBe('genericjob/mnist deleted\n');
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
+}, 420_000);
 
 test('the kubelet sets its kernel settings while it runs (put back at stop: afterAll), and its API is not anonymous', async () => {
   const { plane, node } = cluster();

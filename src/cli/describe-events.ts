@@ -25,9 +25,9 @@ function lastSeen(e: EventObject): string | undefined {
  * The Events of an object as `kubectl describe` prints them: oldest first, columns Type, Reason,
  * Age, From, Message under a dashed line, and a repeated event's age as `<last> (x<count> over
  * <first>)`. From is the reporting component (`source.component`, else `reportingComponent`).
+ * The caller prints kubectl's `Events:  <none>` when there are none.
  */
 export function eventsTable(events: readonly EventObject[], options: { colour?: boolean; now?: number } = {}): string {
-  if (events.length === 0) return '<none>\n';
   const now = options.now ?? Date.now();
   const rows = [...events].sort((a, b) => Date.parse(lastSeen(a) ?? '') - Date.parse(lastSeen(b) ?? '')).map((e) => {
     const first = age(e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp, now);

@@ -7,7 +7,7 @@ import { age, OUTPUT_FORMATS, OutputFormat, serialize, table } from './output';
 import { parseBoolean, parseGoDurationMs } from './server-flags';
 import { WAIT_STATES, WaitOutcome, waitOutcome, WaitState } from './wait-outcome';
 import { PARENT_LABEL } from '../controller/arena-job/schedule-decide';
-import { KubeClient } from '../controller/kube-client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, KubeClient, RequestOptions } from '../controller/kube-client';
 
 interface ReadFlags extends ClusterFlags { type?: string; output: OutputFormat }
 
@@ -149,8 +149,8 @@ export function getCommand(io: CliIo): Command {
       const events = (await session.client.list<EventObject>(`/api/v1/namespaces/${session.namespace}/events`, {
         fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind.definition.kind}`,
       })).items.filter((e) => !job.metadata.uid || !e.involvedObject?.uid || e.involvedObject.uid === job.metadata.uid);
-      text += '\nEvents:\n';
-      text += indent(eventsTable(events, { colour }));
+      // As kubectl describe: `Events:  <none>` on one line, else the table under the heading.
+      text += events.length === 0 ? '\nEvents:  <none>\n' : `\nEvents:\n${indent(eventsTable(events, { colour }))}`;
       io.out(text);
     });
 }
@@ -159,11 +159,14 @@ function indent(text: string): string {
   return text.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n');
 }
 
-/** Polls `until` every `intervalMs` until it returns a value or `timeoutMs` passes. */
-async function poll<T>(timeoutMs: number, until: () => Promise<T | undefined>, intervalMs = 500): Promise<T | undefined> {
+/**
+ * Polls `until` every `intervalMs` until it returns a value or `timeoutMs` passes. `until` gets
+ * the request options of what is left, so one slow API call cannot run past the timeout.
+ */
+async function poll<T>(timeoutMs: number, until: (left: RequestOptions) => Promise<T | undefined>, intervalMs = 500): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await until();
+    const value = await until({ timeoutMs: Math.max(1, Math.min(DEFAULT_REQUEST_TIMEOUT_MS, deadline - Date.now())) });
     if (value !== undefined) return value;
     if (Date.now() >= deadline) return undefined;
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -188,11 +191,15 @@ export function waitCommand(io: CliIo): Command {
       const tty = io.progress === true;
       let outcome: WaitOutcome;
       try {
-        outcome = await poll(flags.timeout, async () => {
-          const job = await session.client.get<JobObject>(path);
+        outcome = await poll(flags.timeout, async (left) => {
+          const job = await session.client.get<JobObject>(path, left);
           if (!job) throw new Error(`${kind.type} '${name}' was deleted while waiting for it to be ${flags.for}`);
           if (tty) {
-            const pods = kind.progressFromPods ? (await podsByJob(session.client, kind, session.namespace)).get(`${session.namespace}/${name}`) : undefined;
+            // The job's own pods; the line is a nicety, so a failed read (e.g. no right to list pods) only leaves the count out.
+            const pods = kind.progressFromPods
+              ? await session.client.list<PodObject>(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: podSelector(kind, name) }, left)
+                .then((l) => l.items, () => undefined)
+              : undefined;
             // \x1b[K clears what a longer line before left.
             io.err(`\r${name}: ${kind.status(job)} ${kind.progressHeader.toLowerCase()} ${kind.progress(job, pods)}\x1b[K`);
           }
@@ -212,7 +219,7 @@ export function deleteCommand(io: CliIo): Command {
   return clusterOptions(new Command('delete').description('Delete a job; waits until it and its pods are gone unless --wait=false.'))
     .argument('<name>', 'the job')
     .addOption(typeOption())
-    .option('--wait [bool]', 'wait for the job and its pods to be gone (--wait alone: true)', parseBoolean, true)
+    .option('--wait <bool>', 'wait for the job and its pods to be gone (--wait=false: do not)', parseBoolean, true)
     .option('--timeout <duration>', 'how long to wait', parseGoDurationMs, 300_000)
     .addHelpText('after', '\nExample:\n  kubejobs delete mnist --type genericjob')
     .action(async (name: string, flags: ClusterFlags & { type?: string; wait: boolean; timeout: number }) => {
@@ -222,10 +229,10 @@ export function deleteCommand(io: CliIo): Command {
       await session.client.delete(path, { uid: job.metadata.uid, propagationPolicy: 'Background' });
       if (flags.wait) {
         const selector = podSelector(kind, name);
-        const gone = await poll(flags.timeout, async () => {
-          const current = await session.client.get<JobObject>(path);
+        const gone = await poll(flags.timeout, async (left) => {
+          const current = await session.client.get<JobObject>(path, left);
           if (current && current.metadata.uid === job.metadata.uid) return undefined;
-          const pods = await session.client.list(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: selector });
+          const pods = await session.client.list(`/api/v1/namespaces/${session.namespace}/pods`, { labelSelector: selector }, left);
           return pods.items.length === 0 ? true : undefined;
         });
         if (!gone) throw new Error(`${kind.type} '${name}' or its pods are still there after ${flags.timeout / 1000}s: check 'kubejobs get ${name}' (a finalizer, or no garbage collector running)`);

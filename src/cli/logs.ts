@@ -5,6 +5,7 @@ import { findJob } from './jobs';
 import { collectionPath, JOB_KINDS, JobKind, JobObject, podSelector } from './kinds';
 import { checkReplica, chooseContainer, choosePod, defaultReplica, hasEnded, LogPod, nextFollowStep } from './log-pods';
 import { parseGoDurationMs } from './server-flags';
+import { UsageError } from './usage-error';
 import { KubeClient } from '../controller/kube-client';
 
 /** How often `logs -f` looks at the job and its pods. */
@@ -50,6 +51,8 @@ export function logsCommand(io: CliIo): Command {
     .addOption(kubeconfigOption())
     .addHelpText('after', '\nExample:\n  kubejobs logs mnist --replica worker-1 --tail 100 -f')
     .action(async (name: string, flags: LogsFlags) => {
+      // Only a follow waits for a replica to start; without -f the flag would silently do nothing.
+      if (flags.podRunningTimeout > 0 && !flags.follow) throw new UsageError('--pod-running-timeout bounds how long -f waits for the replica to start: add -f, or drop it');
       const session = connect(flags);
       const { kind, job } = await findJob(session.client, session.namespace, name, flags.type);
       const logs = new JobLogs(session.client, session.namespace, kind, job, io);
@@ -116,7 +119,7 @@ class JobLogs {
         waitingFor = step.reason;
         waitingSince ??= Date.now();
         if (waitLimitMs > 0 && Date.now() - waitingSince >= waitLimitMs) {
-          throw new Error(`gave up after ${waitLimitMs / 1000}s waiting for ${step.reason} (--pod-running-timeout): check 'kubejobs get ${this.job.metadata.name}'`);
+          throw new Error(`gave up after ${waitLimitMs / 1000}s waiting for ${step.reason}: raise --pod-running-timeout (now ${waitLimitMs / 1000}s), or see why with 'kubejobs get ${this.job.metadata.name}'`);
         }
         await sleep(POLL_MS);
         continue;

@@ -43,12 +43,34 @@ export function serialize(value: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value);
 }
 
-/** kubectl's age: `45s`, `12m`, `3h`, `2d`. */
+/**
+ * An age as kubectl prints it (apimachinery's `HumanDuration`): seconds up to 2 minutes, then
+ * minutes with seconds (`2m30s`) up to 10 minutes, minutes up to 3 hours, hours with minutes
+ * (`5h20m`) up to 8 hours, hours up to 2 days, days with hours (`3d4h`) up to 8 days, days up to 2
+ * years, then years (with days up to 8 years).
+ */
 export function age(timestamp: string | undefined, now: number = Date.now()): string {
   if (!timestamp) return '<unknown>';
-  const s = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172_800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
+  return humanDuration(now - Date.parse(timestamp));
+}
+
+/** See {@link age}; `ms` may be slightly negative (clock skew): up to 2 s reads as `0s`. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const withRest = (whole: number, unit: string, rest: number, restUnit: string) => (rest === 0 ? `${whole}${unit}` : `${whole}${unit}${rest}${restUnit}`);
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return withRest(minutes, 'm', seconds % 60, 's');
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return withRest(hours, 'h', minutes % 60, 'm');
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (hours < 24 * 8) return withRest(days, 'd', hours % 24, 'h');
+  if (hours < 24 * 365 * 2) return `${days}d`;
+  const years = Math.floor(days / 365);
+  if (hours < 24 * 365 * 8) return withRest(years, 'y', days % 365, 'd');
+  return `${years}y`;
 }

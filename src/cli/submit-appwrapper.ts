@@ -127,7 +127,10 @@ export function appWrapperPropsFromFlags(
   // arena's 0 (the help's default) means "not set": `--total-partitions 0` is the same as leaving it out.
   const partitioned = (flag: 'totalPartitions' | 'partitionSize') => given(flag) && flags[flag] > 0;
   if (partitioned('totalPartitions') !== partitioned('partitionSize')) {
-    throw new UsageError('--total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither');
+    const [set, unset] = partitioned('totalPartitions') ? ['--total-partitions', '--partition-size'] : ['--partition-size', '--total-partitions'];
+    const value = (flag: string) => (flag === '--total-partitions' ? flags.totalPartitions : flags.partitionSize);
+    throw new UsageError(`${set} is ${value(set)} but ${unset} is ${given(unset === '--total-partitions' ? 'totalPartitions' : 'partitionSize') ? '0 (not set)' : 'not given'}: `
+      + `they go together (total partitions x partition size = replicas): give ${unset} a count too, or drop ${set}`);
   }
   if (given('highestTierAllowed') && !given('networkTopologyMode')) {
     throw new UsageError('--highest-tier-allowed needs --network-topology-mode: add --network-topology-mode hard or soft');

@@ -31,13 +31,24 @@ export function waitOutcome(kind: JobKind, job: JobObject, state: WaitState): Wa
     : state === 'failed' ? phase === 'Failed' || phase === 'Cancelled'
       : isRunning(kind, job);
   if (reached) return { reached: true };
-  if (jobFinished(job)) return { reached: false, why: `${name} is ${kind.status(job)}, so it will never be ${state}` };
+  if (jobFinished(job)) {
+    // Name the phase where Arena's status hides it (a Cancelled ArenaJob shows FAILED).
+    const shown = kind.status(job);
+    const is = phase !== undefined && phase.toUpperCase() !== shown ? `${phase} (shown ${shown})` : shown;
+    return { reached: false, why: `${name} is ${is}, so it will never be ${state}` };
+  }
   return undefined;
 }
 
-/** Running as a user means it: pods at work (not Paused, not an AppWrapper being reset after a failure). */
+/**
+ * Running as a user means it: pods at work. Not a Paused GenericJob; not an AppWrapper before its
+ * `PodsReady` condition (its phase is Running as soon as its components are created, while their
+ * pods may still be Pending), nor one being reset after a failure (`Unhealthy`).
+ */
 function isRunning(kind: JobKind, job: JobObject): boolean {
   if (job.status?.phase !== 'Running') return false;
   if (kind.type !== 'appwrapperjob') return true;
-  return !(job.status?.conditions ?? []).some((c: { type?: string; status?: string }) => c.type === 'Unhealthy' && c.status === 'True');
+  const conditions: Array<{ type?: string; status?: string }> = job.status?.conditions ?? [];
+  const holds = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+  return holds('PodsReady') && !holds('Unhealthy');
 }

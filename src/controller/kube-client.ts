@@ -293,19 +293,32 @@ export class KubeClient {
    * answer that asks to be retried later (429, or a 5xx with `Retry-After`, e.g. a kind whose
    * storage is still initializing right after its CRD was created) is sent again after the wait
    * it asks for, as client-go does, at most {@link MAX_RETRIES_WHEN_ASKED} times and within the
-   * same deadline: a wait that would pass the deadline returns the answer's error at once.
+   * same deadline. A retry is sent only if at least {@link MIN_RETRY_BUDGET_MS} of the deadline is
+   * left after the wait (a write sent with no time to answer would have an unknown outcome);
+   * otherwise the answer's error is returned at once.
    */
   public async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json', options: RequestOptions = {}): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const aborted = () => new KubeApiError(0, 'Timeout', `${method} ${path}: ${describeAbort(options.signal!)}`);
     for (let retries = 0; ; retries++) {
-      const { code, text, retryAfter } = await this.requestOnce(method, path, body, contentType, {
-        ...options, timeoutMs: Math.max(1, deadline - Date.now()),
-      });
+      let answer: { code: number; text: string; retryAfter?: string };
+      try {
+        answer = await this.requestOnce(method, path, body, contentType, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (err) {
+        // A retry's own deadline is what was left of the request's: say what the whole was.
+        if (retries > 0 && err instanceof KubeApiError && err.reason === 'Timeout' && !options.signal?.aborted) {
+          throw new KubeApiError(0, 'Timeout', `${method} ${path}: no answer within the request timeout of ${timeoutMs} ms (after ${retries} retries the API server asked for)`);
+        }
+        throw err;
+      }
+      const { code, text, retryAfter } = answer;
       if (code >= 200 && code < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
       const waitMs = retries < MAX_RETRIES_WHEN_ASKED ? retryWaitMs(code, retryAfter) : undefined;
-      if (waitMs === undefined || Date.now() + waitMs >= deadline) throw errorFrom(code, text);
+      if (waitMs === undefined || Date.now() + waitMs + MIN_RETRY_BUDGET_MS > deadline) throw errorFrom(code, text);
+      if (options.signal?.aborted) throw aborted();
       await sleep(waitMs, options.signal);
-      if (options.signal?.aborted) throw errorFrom(code, text);
+      if (options.signal?.aborted) throw aborted();
     }
   }
 
@@ -418,16 +431,19 @@ export class KubeClient {
 /** client-go's `maxRetries`: how many times an answer that asks for it is retried. */
 export const MAX_RETRIES_WHEN_ASKED = 10;
 
+/** The least time a retry must have left before the request's deadline, or it is not sent. */
+export const MIN_RETRY_BUDGET_MS = 1_000;
+
 /**
  * How long to wait before sending again a request answered `code` with `Retry-After:
  * retryAfter`, or undefined when the answer is final. As client-go's `checkWait`: only a 429 or a
  * 5xx, and only with a `Retry-After` in whole seconds (an API server that asks no wait has not
- * asked for a retry); the wait is capped at 10 s.
+ * asked for a retry). The wait is what the server asked; the request's deadline bounds it.
  */
 export function retryWaitMs(code: number, retryAfter: string | undefined): number | undefined {
   if (code !== 429 && (code < 500 || code > 599)) return undefined;
   if (retryAfter === undefined || !/^\s*\d+\s*$/.test(retryAfter)) return undefined;
-  return Math.min(Number(retryAfter), 10) * 1000;
+  return Number(retryAfter) * 1000;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -35,8 +35,12 @@ test('as kubectl describe: oldest first, Type Reason Age From Message under dash
     'Warning   BackOff    30s (x5 over 10m)   kubelet               Back-off restarting failed container\n');
 });
 
-test('no events is <none>; with colour only a Warning type is painted and the columns still line up', () => {
-  expect(eventsTable([], { now })).toBe('<none>\n');
+test('ages as kubectl: a repeat seen 150 s ago, first 5h20m ago', () => {
+  const text = eventsTable([{ type: 'Normal', reason: 'Pulled', message: 'm', count: 2, firstTimestamp: at(5 * 3600 + 20 * 60), lastTimestamp: at(150), metadata: {} }], { now });
+  expect(text.split('\n')[2]).toBe('Normal   Pulled   2m30s (x2 over 5h20m)          m');
+});
+
+test('with colour only a Warning type is painted and the columns still line up', () => {
   const events = [{ type: 'Warning', reason: 'Failed', message: 'm', lastTimestamp: at(5), source: { component: 'kubelet' }, metadata: {} }];
   const coloured = eventsTable(events, { now, colour: true });
   expect(coloured).toContain('\u001b[33mWarning\u001b[39m');

@@ -89,12 +89,17 @@ test('logs -f --pod-running-timeout gives up on a replica that cannot start, and
   const ns = await freshNamespace(cluster().plane.kubeConfig);
   // 1000 CPUs: no node can take the pod.
   expect((await kubejobs('submit', 'genericjob', '--name', 'huge', '--image', 'busybox:1.36', '--namespace', ns, '--cpu', '1000', 'train')).code).toBe(0);
+  // Without -f the flag would do nothing: a usage error.
+  expect(await kubejobs('logs', 'huge', '--namespace', ns, '--pod-running-timeout', '3s')).toEqual({
+    code: 2, stdout: '', stderr: 'error: --pod-running-timeout bounds how long -f waits for the replica to start: add -f, or drop it\n',
+  });
   await waitFor('the pod created (Pending)', async () => running().api.client.get(`/api/v1/namespaces/${ns}/pods/huge-worker-0`), { timeoutMs: 60_000 });
   const follow = await kubejobs('logs', 'huge', '--namespace', ns, '-f', '--pod-running-timeout', '3s');
   expect(follow).toEqual({
     code: 1,
     stdout: '',
-    stderr: 'waiting for pod huge-worker-0 to start\nerror: gave up after 3s waiting for pod huge-worker-0 to start (--pod-running-timeout): check \'kubejobs get huge\'\n',
+    stderr: 'waiting for pod huge-worker-0 to start\n'
+      + 'error: gave up after 3s waiting for pod huge-worker-0 to start: raise --pod-running-timeout (now 3s), or see why with \'kubejobs get huge\'\n',
   });
 });
 

@@ -72,6 +72,8 @@ describe('kubejobs wait decides from the job\'s own phase', () => {
   test('failed: Failed or Cancelled is reached; an AppWrapper Running but Unhealthy (Arena\'s FAILED) is not, it resets and retries', () => {
     expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Failed' }), 'failed')).toEqual({ reached: true });
     expect(waitOutcome(arena, job('ArenaJob', { phase: 'Cancelled' }), 'failed')).toEqual({ reached: true });
+    expect(waitOutcome(arena, job('ArenaJob', { phase: 'Cancelled' }), 'complete'))
+      .toEqual({ reached: false, why: 'arenajob \'j\' is Cancelled (shown FAILED), so it will never be complete' });
     expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running', conditions: [unhealthy] }), 'failed')).toBeUndefined();
     expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Succeeded' }), 'failed'))
       .toEqual({ reached: false, why: 'appwrapperjob \'j\' is SUCCEEDED, so it will never be failed' });
@@ -81,7 +83,11 @@ describe('kubejobs wait decides from the job\'s own phase', () => {
     expect(waitOutcome(generic, job('GenericJob', { phase: 'Running' }), 'running')).toEqual({ reached: true });
     expect(waitOutcome(generic, job('GenericJob', { phase: 'Paused' }), 'running')).toBeUndefined();
     expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running', conditions: [unhealthy] }), 'running')).toBeUndefined();
-    expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running' }), 'running')).toEqual({ reached: true });
+    // Running as soon as its components exist, pods maybe still Pending: running once PodsReady.
+    expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running' }), 'running')).toBeUndefined();
+    expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running', conditions: [{ type: 'PodsReady', status: 'False' }] }), 'running')).toBeUndefined();
+    expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running', conditions: [{ type: 'PodsReady', status: 'True' }] }), 'running')).toEqual({ reached: true });
+    expect(waitOutcome(wrapper, job('AppWrapper', { phase: 'Running', conditions: [{ type: 'PodsReady', status: 'True' }, unhealthy] }), 'running')).toBeUndefined();
     expect(waitOutcome(arena, job('ArenaJob', { phase: 'Succeeded' }), 'running'))
       .toEqual({ reached: false, why: 'arenajob \'j\' is SUCCEEDED, so it will never be running' });
   });

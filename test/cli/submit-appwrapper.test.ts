@@ -127,9 +127,11 @@ test.each([
   ['no command', [...QUICK],
     'error: no command given: put the command the pods run after the flags, e.g. kubejobs submit appwrapperjob --name x --image python:3.12 "python train.py"\n'],
   ['one partition flag without the other', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', 'run'],
-    'error: --total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither\n'],
+    'error: --total-partitions is 2 but --partition-size is not given: they go together (total partitions x partition size = replicas): '
+    + 'give --partition-size a count too, or drop --total-partitions\n'],
   ['one partition flag with the other at 0 (not set)', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', '--partition-size', '0', 'run'],
-    'error: --total-partitions and --partition-size go together: give both (totalPartitions x partitionSize = replicas) or neither\n'],
+    'error: --total-partitions is 2 but --partition-size is 0 (not set): they go together (total partitions x partition size = replicas): '
+    + 'give --partition-size a count too, or drop --total-partitions\n'],
   ['a negative partition count', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '-1', '--partition-size', '2', 'run'],
     'error: option \'--total-partitions <n>\' argument \'-1\' is invalid. Expected a whole number of at least 1, or 0 for not set (give both partition flags, or neither).\n'],
   ['a partition size that is not a whole number', [...QUICK, '--inner-type', 'volcano', '--total-partitions', '2', '--partition-size', '1.5', 'run'],

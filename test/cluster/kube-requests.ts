@@ -57,8 +57,9 @@ export async function getJsonIfFound(kc: KubeConfig, path: string): Promise<unkn
 
 /**
  * How long a GET keeps retrying 429s. Right after a CRD is (re)created the API server answers its
- * kind with 429 "storage is (re)initializing" and a `Retry-After`; client-go retries those, and so
- * do these helpers, within this bound (a loaded machine can take several seconds).
+ * kind with 429 "storage is (re)initializing" and a `Retry-After`; client-go retries those. These
+ * test helpers retry every 429 (with or without `Retry-After`, waiting what it asks, at most 5 s)
+ * within this bound: a loaded machine can take several seconds.
  */
 const TOO_MANY_REQUESTS_BOUND_MS = 60_000;
 

@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => proxy?.close());
 afterEach(() => proxy.clearRules());
 
-const VERSION = '/version';
+// A resource path (the client refuses others): a pod that does not exist, so a GET that gets through answers 404.
+const POD = '/api/v1/namespaces/default/pods/none';
+const POD_PATH = /\/namespaces\/default\/pods\/none$/;
 const REVIEWS = '/apis/authentication.k8s.io/v1/selfsubjectreviews';
 const review = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
 const statuses = (path: string, since: number) => proxy.requests((r) => r.path === path && r.id > since).map((r) => r.status);
@@ -30,10 +32,9 @@ const lastId = () => Math.max(0, ...proxy.requests().map((r) => r.id));
 
 test('a GET answered 429 with Retry-After is sent again after the wait, until it is answered', async () => {
   const since = lastId();
-  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 1, method: 'GET', path: /^\/version$/, count: 2 });
-  const version = await client.request<{ gitVersion: string }>('GET', VERSION);
-  expect(version.gitVersion).toMatch(/^v1\./);
-  expect(statuses(VERSION, since)).toEqual([429, 429, 200]);
+  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 1, method: 'GET', path: POD_PATH, count: 2 });
+  expect(await client.get(POD)).toBeUndefined();
+  expect(statuses(POD, since)).toEqual([429, 429, 404]);
 });
 
 test('a POST answered 503 with Retry-After was not processed, so it is sent again, and it takes effect once', async () => {
@@ -46,37 +47,39 @@ test('a POST answered 503 with Retry-After was not processed, so it is sent agai
 
 test('a 429 or 5xx without Retry-After is final: one request, the API server\'s error', async () => {
   const since = lastId();
-  proxy.addRule({ action: 'fail', status: 429, message: 'slow down', method: 'GET', path: /^\/version$/, count: 1 });
+  proxy.addRule({ action: 'fail', status: 429, message: 'slow down', method: 'GET', path: POD_PATH, count: 1 });
   proxy.addRule({ action: 'fail', status: 500, message: 'broken', method: 'POST', path: /selfsubjectreviews$/, count: 1 });
-  await expect(client.request('GET', VERSION)).rejects.toMatchObject({ code: 429, reason: 'TooManyRequests', message: 'slow down' });
+  await expect(client.request('GET', POD)).rejects.toMatchObject({ code: 429, reason: 'TooManyRequests', message: 'slow down' });
   await expect(client.create(REVIEWS, review)).rejects.toMatchObject({ code: 500, message: 'broken' });
-  expect(statuses(VERSION, since)).toEqual([429]);
+  expect(statuses(POD, since)).toEqual([429]);
   expect(statuses(REVIEWS, since)).toEqual([500]);
 });
 
-test('a wait that would pass the request\'s deadline is not waited: the error comes at once', async () => {
+test('a retry that would have less than a second of the request\'s deadline left is not sent: the error comes at once', async () => {
   const since = lastId();
-  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 10, method: 'GET', path: /^\/version$/ });
-  const err = await client.request('GET', VERSION, undefined, undefined, { timeoutMs: 5_000 }).catch((e: unknown) => e);
+  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 4, method: 'GET', path: POD_PATH });
+  // 4 s of wait + 1 s of budget > 4.5 s.
+  const err = await client.request('GET', POD, undefined, undefined, { timeoutMs: 4_500 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(KubeApiError);
   expect(err).toMatchObject({ code: 429 });
-  expect(statuses(VERSION, since)).toEqual([429]);
+  expect(statuses(POD, since)).toEqual([429]);
 });
 
 test(`at most ${MAX_RETRIES_WHEN_ASKED} retries, as client-go: then the last answer's error`, async () => {
   const since = lastId();
-  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 0, method: 'GET', path: /^\/version$/ });
-  await expect(client.request('GET', VERSION)).rejects.toMatchObject({ code: 429 });
-  expect(statuses(VERSION, since)).toEqual(Array(MAX_RETRIES_WHEN_ASKED + 1).fill(429));
+  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 0, method: 'GET', path: POD_PATH });
+  await expect(client.request('GET', POD)).rejects.toMatchObject({ code: 429 });
+  expect(statuses(POD, since)).toEqual(Array(MAX_RETRIES_WHEN_ASKED + 1).fill(429));
 });
 
-test('an abort during the wait ends the request with the answer\'s error', async () => {
+test('an abort while a retry is waited for ends the request at once, and nothing more is sent', async () => {
   const since = lastId();
-  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 5, method: 'GET', path: /^\/version$/ });
+  proxy.addRule({ action: 'fail', status: 429, retryAfterSeconds: 20, method: 'GET', path: POD_PATH });
   const abort = new AbortController();
-  const pending = client.request('GET', VERSION, undefined, undefined, { signal: abort.signal }).catch((e: unknown) => e);
-  await proxy.waitForRequest('the first GET', (r) => r.path === VERSION && r.id > since && r.status === 429);
-  abort.abort();
-  expect(await pending).toMatchObject({ code: 429 });
-  expect(statuses(VERSION, since)).toEqual([429]);
+  const pending = client.request('GET', POD, undefined, undefined, { signal: abort.signal, timeoutMs: 60_000 }).catch((e: unknown) => e);
+  await proxy.waitForRequest('the first GET', (r) => r.path === POD && r.id > since && r.status === 429);
+  abort.abort(new Error('stopped by the caller'));
+  // Whether the abort came while the 429 was still being read or during the 20 s wait: the caller's abort, at once.
+  expect(await pending).toMatchObject({ code: 0, reason: 'Timeout', message: `GET ${POD}: stopped by the caller` });
+  expect(statuses(POD, since)).toEqual([429]);
 });

@@ -37,7 +37,7 @@ export function buildProgram(io: CliIo = PROCESS_IO, options: { terminalCommands
     // A job's life from a terminal, so that `kubejobs --help` alone gets a user started.
     program.addHelpText('after', `
 Examples:
-  kubejobs submit genericjob --name mnist --image python:3.12 --user 1000 "python train.py"
+  kubejobs submit genericjob --name mnist --image python:3.12 --user 1000 "python -c 'print(42)'"
   kubejobs list
   kubejobs logs mnist -f
   kubejobs wait mnist --for complete --timeout 30m

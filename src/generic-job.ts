@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DNS_1035_LABEL_PATTERN, GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './api';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { checkImageReference } from './image-reference';
-import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
+import { NVIDIA_GPU, renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
 import { findT9kVariables } from './t9k-variables';
 import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
 import type {
@@ -348,6 +348,12 @@ export class GenericJob extends CustomResource {
     const hasPodProps = (spec.containers?.length ?? 0) > 0 || (spec.initContainers?.length ?? 0) > 0 || (spec.volumes?.length ?? 0) > 0;
     if (spec.podTemplate && hasPodProps) {
       throw new Error(`'${prop}' sets both 'podTemplate' and pod props ('containers', 'initContainers' or 'volumes'): use one of them`);
+    }
+    if (spec.gpus !== undefined && !isIntegerIn(spec.gpus, 0, 1024)) {
+      throw new Error(`'${prop}.gpus' (${spec.gpus}) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1`);
+    }
+    if (spec.podTemplate && spec.gpus) {
+      throw new Error(`'${prop}' sets both 'podTemplate' and 'gpus': with a raw template, set the '${NVIDIA_GPU}' limit in its container's resources`);
     }
     if (!spec.podTemplate && (spec.containers?.length ?? 0) === 0) {
       throw new Error(`'${prop}.containers' is empty: a replica needs at least one container, e.g. containers: [{ image: 'python:3.12', command: ['python', 'train.py'] }]`);

@@ -11,7 +11,19 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
    * @default - none beyond what the controller adds
    */
   readonly podMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+
+  /**
+   * NVIDIA GPUs of each pod: the `nvidia.com/gpu` limit of its first container, the one that
+   * trains (Kubernetes sets an extended resource's request to its limit; sidecars and init
+   * containers get none). A cdk8s-plus container has no extended resources, hence a prop here.
+   *
+   * @default - no GPUs
+   */
+  readonly gpus?: number;
 }
+
+/** The extended resource of NVIDIA GPUs, as the NVIDIA device plugin advertises it. */
+export const NVIDIA_GPU = 'nvidia.com/gpu';
 
 /**
  * What a replica's pod runs as unless its props say otherwise: Pod Security "restricted", so the
@@ -62,7 +74,7 @@ function withTrainingSecurityDefaults(container: kplus.ContainerProps): kplus.Co
  * business, for the whole object: fields left `undefined` here are pruned there.
  */
 export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
-  const { podMetadata, ...podProps } = props;
+  const { podMetadata, gpus, ...podProps } = props;
   const { chart, context } = scratchChart();
   let spec: PodTemplateSpec['spec'];
   try {
@@ -83,6 +95,10 @@ export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   leaveRunAsNonRootToPod(spec.initContainers, podProps.initContainers);
   leavePullPolicyToKubernetes(spec.containers, podProps.containers);
   leavePullPolicyToKubernetes(spec.initContainers, podProps.initContainers);
+  if (gpus && spec.containers[0]) {
+    const main = spec.containers[0] as { resources?: { limits?: Record<string, unknown> } };
+    main.resources = { ...main.resources, limits: { ...main.resources?.limits, [NVIDIA_GPU]: gpus } };
+  }
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))
     : undefined;

@@ -36,6 +36,34 @@ describe('GenericJob', () => {
     expect(child).toBe(job.apiObject);
   });
 
+  test('gpus: the nvidia.com/gpu limit of each pod\'s first container only (not a sidecar), beside its CPU and memory; the manifest stays valid', () => {
+    const job = synthJob({
+      metadata: { name: 'train' },
+      replicaSpecs: [worker({
+        gpus: 2,
+        containers: [
+          { name: 'trainer', image: 'pytorch/pytorch:2.3.0', resources: { cpu: { limit: kplus.Cpu.units(4) } } },
+          { name: 'logs', image: 'busybox:1.36' },
+        ],
+      }), { type: 'ps', containers: [{ name: 'ps', image: 'python:3.12' }] }],
+    });
+    const [trainer, sidecar] = job.spec.replicaSpecs[0].template.spec.containers;
+    expect(trainer.resources.limits).toEqual({ 'cpu': '4', 'nvidia.com/gpu': 2 });
+    expect(sidecar.resources?.limits?.['nvidia.com/gpu']).toBeUndefined();
+    // Without gpus, nothing changes.
+    expect(JSON.stringify(job.spec.replicaSpecs[1])).not.toContain('nvidia.com/gpu');
+    expect(validateManifest(job)).toEqual([]);
+  });
+
+  test.each([
+    [{ gpus: 1.5 }, '\'replicaSpecs[0].gpus\' (1.5) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1'],
+    [{ gpus: -1 }, '\'replicaSpecs[0].gpus\' (-1) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1'],
+    [{ gpus: 1, containers: undefined, podTemplate: { spec: { containers: [{ name: 'c', image: 'python:3.12' }] } } },
+      '\'replicaSpecs[0]\' sets both \'podTemplate\' and \'gpus\': with a raw template, set the \'nvidia.com/gpu\' limit in its container\'s resources'],
+  ])('gpus %j is refused: %s', (overrides, message) => {
+    expect(() => new GenericJob(Testing.chart(), 'job', { replicaSpecs: [worker(overrides as Partial<ReplicaSpecProps>)] })).toThrow(message);
+  });
+
   test('renders replica specs from cdk8s-plus containers, with restartPolicy Never in the pod', () => {
     const job = synthJob({ metadata: { name: 'train' }, replicaSpecs: [worker({ restartPolicy: ReplicaRestartPolicy.onFailure(3) })] });
     expect(job.metadata.name).toEqual('train');

@@ -1,8 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { PodTemplateSpec } from '../../imports/batch.tensorstack.dev';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy, ReplicaSpecProps } from '../generic-job';
-import { renderPodTemplate, ReplicaPodProps } from '../pod-template-renderer';
+import { ReplicaPodProps } from '../pod-template-renderer';
 import { kubeconfigOption, namespaceOption } from './cluster';
 import { integerAtLeast, keyValue, parseCpu, parseSize } from './flags';
 import { CliIo } from './io';
@@ -17,6 +16,18 @@ const FLAG_OF_PROP: Record<string, string> = {
   'servicePorts': '--port',
   'cleanUpPolicy': '--cleanup-policy',
 };
+
+/** Fields of a replica that one flag sets for every replica; the rest of a replica is --replica's. */
+const FLAG_OF_REPLICA_FIELD: ReadonlyArray<readonly [RegExp, string]> = [
+  [/'replicaSpecs\[\d+\]\.containers\[\d+\]\.image'/, '--image'],
+  [/'replicaSpecs\[\d+\]\.gpus'/, '--gpus'],
+];
+
+/** A construct message completed with the flag behind the prop it names. */
+function explainGenericJob(message: string): string {
+  const field = FLAG_OF_REPLICA_FIELD.find(([prop]) => prop.test(message));
+  return field ? `${message} (set by ${field[1]})` : explainWithFlags(message, FLAG_OF_PROP);
+}
 
 /** The flags of `kubejobs submit genericjob`, as commander parses them. */
 export interface GenericJobFlags {
@@ -80,25 +91,6 @@ function parseServicePort(value: string, previous: Array<{ name?: string; port: 
   return [...(previous ?? []), match[1] ? { name: match[1], port } : { port }];
 }
 
-const GPU = 'nvidia.com/gpu';
-
-/**
- * A replica's pod with `gpus` NVIDIA GPUs per container (the `nvidia.com/gpu` limit; Kubernetes
- * sets the request of an extended resource to its limit). A cdk8s-plus container has no extended
- * resources (only CPU, memory and ephemeral storage), so with GPUs the pod is rendered as the
- * construct renders it, the limit added, and the result passed as the construct's raw
- * `podTemplate`: the YAML is the same but for the limit.
- */
-function podWithGpus(pod: ReplicaPodProps, gpus: number): ReplicaPodProps | { podTemplate: PodTemplateSpec } {
-  if (gpus === 0) return pod;
-  const template = renderPodTemplate(pod);
-  const containers = template.spec.containers.map((c) => {
-    const resources = (c.resources ?? {}) as { limits?: Record<string, unknown> };
-    return { ...c, resources: { ...resources, limits: { ...resources.limits, [GPU]: gpus } } };
-  });
-  return { podTemplate: { ...template, spec: { ...template.spec, containers } } };
-}
-
 /**
  * Turns the flags into GenericJob props: every replica type runs the same container (image,
  * command, env, resources); only flags given on the command line become props.
@@ -129,16 +121,15 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
       envVariables: flags.env ? Object.fromEntries(Object.entries(flags.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) : undefined,
       resources,
     }],
+    gpus: flags.gpus > 0 ? flags.gpus : undefined,
   };
-  // Every replica type runs the same pod: rendered once.
-  const replicaPod = podWithGpus(pod, flags.gpus);
   return {
     metadata: { name: flags.name },
     replicaSpecs: Object.entries(flags.replica).map(([type, replicas]): ReplicaSpecProps => ({
       type,
       replicas,
       restartPolicy: flags.restartPolicy?.[type],
-      ...replicaPod,
+      ...pod,
     })),
     successRules: flags.successRule,
     failureRules: flags.failureRule,
@@ -183,7 +174,7 @@ Example:
     --success-rule master=0 --port 2222 "python train.py"`)
     .action(async (commandArgs: string[], flags: GenericJobFlags) => {
       const props = genericJobPropsFromFlags(flags, commandArgs);
-      await submitConstruct(io, flags, (chart) => new GenericJob(chart, flags.name, props), (m) => explainWithFlags(m, FLAG_OF_PROP));
+      await submitConstruct(io, flags, (chart) => new GenericJob(chart, flags.name, props), explainGenericJob);
     });
   return cmd;
 }

@@ -106,6 +106,9 @@ test.each([
     'error: --restart-policy names replica type \'master\', which no --replica declares (worker): add --replica master=COUNT or fix the type\n'],
   ['a rule without ranks', [...QUICK, '--success-rule', 'master', 'run'],
     'error: option \'--success-rule <RULE>\' argument \'master\' is invalid. Expected TYPE=RANK[,RANK...] with more types separated by ;, e.g. master=0 or \'master=0;worker=0,1\'.\n'],
+  ['a bad image (with GPUs too): the message names the field and --image', ['submit', 'genericjob', '--name', 'x', '--image', 'Bad Image', '--gpus', '1', '--dry-run', 'run'],
+    'error: \'replicaSpecs[0].containers[0].image\' ("Bad Image") is not a valid image reference: it contains whitespace: '
+    + 'separate the tag with \':\', e.g. \'python:3.12-slim\' (set by --image)\n'],
   ['a negative GPU count', [...QUICK, '--gpus', '-1', 'run'],
     'error: option \'--gpus <n>\' argument \'-1\' is invalid. Expected an integer of at least 0.\n'],
   ['GPUs that are not a whole number', [...QUICK, '--gpus', '0.5', 'run'],

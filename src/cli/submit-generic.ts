@@ -11,23 +11,14 @@ import { UsageError } from './usage-error';
 const FLAG_OF_PROP: Record<string, string> = {
   'metadata.name': '--name',
   'replicaSpecs': '--replica',
+  // Set by one flag for every replica.
+  'replicaSpecs[].containers[].image': '--image',
+  'replicaSpecs[].gpus': '--gpus',
   'successRules': '--success-rule',
   'failureRules': '--failure-rule',
   'servicePorts': '--port',
   'cleanUpPolicy': '--cleanup-policy',
 };
-
-/** Fields of a replica that one flag sets for every replica; the rest of a replica is --replica's. */
-const FLAG_OF_REPLICA_FIELD: ReadonlyArray<readonly [RegExp, string]> = [
-  [/'replicaSpecs\[\d+\]\.containers\[\d+\]\.image'/, '--image'],
-  [/'replicaSpecs\[\d+\]\.gpus'/, '--gpus'],
-];
-
-/** A construct message completed with the flag behind the prop it names. */
-function explainGenericJob(message: string): string {
-  const field = FLAG_OF_REPLICA_FIELD.find(([prop]) => prop.test(message));
-  return field ? `${message} (set by ${field[1]})` : explainWithFlags(message, FLAG_OF_PROP);
-}
 
 /** The flags of `kubejobs submit genericjob`, as commander parses them. */
 export interface GenericJobFlags {
@@ -174,7 +165,7 @@ Example:
     --success-rule master=0 --port 2222 "python train.py"`)
     .action(async (commandArgs: string[], flags: GenericJobFlags) => {
       const props = genericJobPropsFromFlags(flags, commandArgs);
-      await submitConstruct(io, flags, (chart) => new GenericJob(chart, flags.name, props), explainGenericJob);
+      await submitConstruct(io, flags, (chart) => new GenericJob(chart, flags.name, props), (m) => explainWithFlags(m, FLAG_OF_PROP));
     });
   return cmd;
 }

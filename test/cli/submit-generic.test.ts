@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import { kubejobs } from './run-in-process';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../../src';
+import { explainWithFlags } from '../../src/cli/submit-construct';
 
 function constructYaml(props: GenericJobProps): string {
   const app = new App();
@@ -119,4 +120,14 @@ test.each([
     'error: \'successRules[0]\' names replica type \'master\', but the job declares only \'worker\' (set by --success-rule)\n'],
 ])('%s: exit 2 and the exact message', async (_what, argv, message) => {
   expect(await kubejobs(...argv)).toEqual({ code: 2, stdout: '', stderr: message });
+});
+
+test('a message is completed with the flag of the deepest prop it names', () => {
+  const map = { 'replicas': '--replicas', 'replicasMax': '--max', 'specs': '--spec', 'specs[].gpus': '--gpus', 'metadata.name': '--name' };
+  expect(explainWithFlags('\'specs[1].gpus\' (-1) is bad', map)).toBe('\'specs[1].gpus\' (-1) is bad (set by --gpus)');
+  expect(explainWithFlags('\'specs[0].type\' is bad', map)).toBe('\'specs[0].type\' is bad (set by --spec)');
+  // A sibling whose name merely starts the same is not deeper.
+  expect(explainWithFlags('\'replicas\' (3) is more than \'replicasMax\' (2)', map)).toBe('\'replicas\' (3) is more than \'replicasMax\' (2) (set by --replicas, --max)');
+  expect(explainWithFlags('\'metadata.name\' is required', map)).toBe('\'metadata.name\' is required (set by --name)');
+  expect(explainWithFlags('nothing named', map)).toBe('nothing named');
 });

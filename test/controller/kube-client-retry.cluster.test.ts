@@ -1,8 +1,9 @@
 /**
  * @jest-environment ./test/cluster/environment.ts
  */
-import { KubeApiError, KubeClient, MAX_RETRIES_WHEN_ASKED } from '../../src/controller/kube-client';
+import { KubeApiError, KubeClient } from '../../src/controller/kube-client';
 import { loadClusterCredentials } from '../../src/controller/kubeconfig';
+import { MAX_RETRIES_WHEN_ASKED } from '../../src/controller/retry-after';
 import { controllerIdentity } from '../cluster/controller-identity';
 import { FaultProxy } from '../cluster/fault-proxy';
 import { useControlPlane } from '../cluster/use-control-plane';

@@ -1,4 +1,4 @@
-import { retryWaitMs } from '../../src/controller/kube-client';
+import { retryWaitMs } from '../../src/controller/retry-after';
 
 test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, after that many seconds', () => {
   expect(retryWaitMs(429, '1')).toBe(1_000);

@@ -68,35 +68,55 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
       timeoutMs: Math.max(60_000, TIER_SETUP_TIMEOUT_MS - (Date.now() - started) - 3 * 60_000),
     });
     const controllers = [...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS];
-    plane = await startControlPlane({ ...options.plane, binDir, controllers });
-    try {
+    const running = plane = await startControlPlane({ ...options.plane, binDir, controllers });
+    await startOnPlane(running, stopAll, async () => {
       let t = Date.now();
-      scheduling = await startSchedulingTier(plane, built, options.nodes ?? []);
+      scheduling = await startSchedulingTier(running, built, options.nodes ?? []);
       debug(`scheduling tier started in ${Date.now() - t} ms`);
       t = Date.now();
-      if (tier === 'operators') operators = await startOperatorsTier(plane, built);
+      if (tier === 'operators') operators = await startOperatorsTier(running, built);
       if (operators) debug(`operators tier started in ${Date.now() - t} ms`);
-    } catch (err) {
-      await stopAll(true);
-      throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
-    }
+    });
   }, TIER_SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    build.abort();
-    if (plane === undefined) return;
-    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
-    if (failed) {
-      process.stderr.write(`\n--- cluster logs (a test failed; kept in ${plane.logsDir}) ---\n${plane.dumpLogs(60)}\n` +
-        `${scheduling?.dumpLogs(60) ?? ''}\n${operators?.dumpLogs(60) ?? ''}\n`);
-    }
-    await stopAll(failed);
-  }, 120_000);
+  stopAfterAll(build, () => plane, () => `${scheduling?.dumpLogs(60) ?? ''}\n${operators?.dumpLogs(60) ?? ''}`, stopAll, 120_000);
   return () => {
     if (plane === undefined || scheduling === undefined || (tier === 'operators' && operators === undefined)) {
       throw new Error(`the ${tier} tier is not running (did beforeAll fail?)`);
     }
     return { plane, scheduling, ...(operators ? { operators } : {}) };
   };
+}
+
+/**
+ * Starts a tier's parts on a running control plane; when one fails, stops what did start (keeping
+ * the logs) and says where the logs are.
+ */
+async function startOnPlane(plane: ControlPlane, stopAll: (keepLogs: boolean) => Promise<void>, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    await stopAll(true);
+    throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
+  }
+}
+
+/**
+ * The tier's `afterAll`, which jest runs even when `beforeAll` failed or timed out: aborts a build
+ * still going, prints the cluster's logs when a test failed, and stops everything by PID (keeping
+ * the logs of a failed run).
+ */
+function stopAfterAll(build: AbortController, plane: () => ControlPlane | undefined, tierLogs: () => string,
+  stopAll: (keepLogs: boolean) => Promise<void>, timeoutMs: number): void {
+  afterAll(async () => {
+    build.abort();
+    const running = plane();
+    if (running === undefined) return;
+    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
+    if (failed) {
+      process.stderr.write(`\n--- cluster logs (a test failed; kept in ${running.logsDir}) ---\n${running.dumpLogs(60)}\n${tierLogs()}\n`);
+    }
+    await stopAll(failed);
+  }, timeoutMs);
 }
 
 /** Start timings, only with $KUBEJOBS_CLUSTER_DEBUG set (as control-plane.ts prints its own). */
@@ -136,27 +156,15 @@ export function useNodeTier(options: Pick<TierOptions, 'plane'> = {}): () => Nod
     });
     const nodeBuild = await ensureNodeBuild(build.signal);
     const controllers = [...new Set([...(options.plane?.controllers ?? DEFAULT_CONTROLLERS), ...SCHEDULING_CONTROLLERS, ...NODE_CONTROLLERS])];
-    plane = await startControlPlane({ ...options.plane, binDir, controllers });
-    try {
-      scheduling = await startSchedulingTier(plane, built, []);
+    const running = plane = await startControlPlane({ ...options.plane, binDir, controllers });
+    await startOnPlane(running, stopAll, async () => {
+      scheduling = await startSchedulingTier(running, built, []);
       const t = Date.now();
-      node = await startNodeTier(plane, nodeBuild);
+      node = await startNodeTier(running, nodeBuild);
       debug(`node tier started in ${Date.now() - t} ms`);
-    } catch (err) {
-      await stopAll(true);
-      throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
-    }
+    });
   }, TIER_SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    build.abort();
-    if (plane === undefined) return;
-    const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
-    if (failed) {
-      process.stderr.write(`\n--- cluster logs (a test failed; kept in ${plane.logsDir}) ---\n${plane.dumpLogs(60)}\n` +
-        `${scheduling?.dumpLogs(40) ?? ''}\n${node?.dumpLogs(100) ?? ''}\n`);
-    }
-    await stopAll(failed);
-  }, 180_000);
+  stopAfterAll(build, () => plane, () => `${scheduling?.dumpLogs(40) ?? ''}\n${node?.dumpLogs(100) ?? ''}`, stopAll, 180_000);
   return () => {
     if (plane === undefined || scheduling === undefined || node === undefined) throw new Error('the node tier is not running (did beforeAll fail?)');
     return { plane, scheduling, node };

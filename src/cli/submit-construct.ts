@@ -24,7 +24,11 @@ function mentions(message: string, prop: string): boolean {
   return new RegExp(`'${path}('|\\[)`).test(message);
 }
 
-/** Synthesises a construct and prints it (`--dry-run`) or applies it. */
+/**
+ * Synthesises a construct and prints it (`--dry-run`) or applies it. `--dry-run` reads no
+ * kubeconfig, so without `--namespace` the YAML names no namespace, as `kubectl create
+ * --dry-run=client -o yaml` prints it; `kubectl apply -f` then uses the context's namespace.
+ */
 export async function submitConstruct(
   io: CliIo,
   flags: { namespace?: string; kubeconfig?: string; dryRun?: boolean },

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { kubejobs } from './run-in-process';
 import { CleanUpPolicy, FinishRule, GenericJob, GenericJobProps, ReplicaRestartPolicy } from '../../src';
 import { explainWithFlags } from '../../src/cli/submit-construct';
@@ -37,6 +37,15 @@ test('replica types, rules, ports and env: --dry-run prints what the GenericJob 
       cleanUpPolicy: CleanUpPolicy.UNFINISHED,
     }),
   });
+});
+
+test('--dry-run reads no kubeconfig: without --namespace the YAML names no namespace, as kubectl create --dry-run=client', async () => {
+  const result = await kubejobs('submit', 'genericjob', '--name', 'nons', '--image', 'python:3.12', '--user', '1000',
+    '--kubeconfig', '/nonexistent/kubeconfig', '--dry-run', 'python', 'train.py');
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  const docs = parseAllDocuments(result.stdout).map((doc) => doc.toJS());
+  expect(docs.map((doc) => doc.kind)).toEqual(['GenericJob']);
+  expect(docs[0].metadata).toEqual({ name: 'nons' });
 });
 
 test('--user runs a root image as that UID, --run-as-root as root; both at once is a usage error', async () => {

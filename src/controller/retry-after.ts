@@ -21,9 +21,16 @@ export function retryWaitMs(code: number, retryAfter: string | undefined): numbe
   return Number(retryAfter) * 1000;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
+/**
+ * Resolves after `ms`, or at once when `signal` aborts or has aborted already (its `abort` event
+ * will not fire again). The timer does not keep the process alive.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const onAbort = () => {
       clearTimeout(timer);
       resolve();
@@ -32,6 +39,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,4 +1,4 @@
-import { retryWaitMs } from '../../src/controller/retry-after';
+import { retryWaitMs, sleep } from '../../src/controller/retry-after';
 
 test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, after that many seconds', () => {
   expect(retryWaitMs(429, '1')).toBe(1_000);
@@ -16,4 +16,34 @@ test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, 
   expect(retryWaitMs(409, '1')).toBeUndefined();
   expect(retryWaitMs(404, '1')).toBeUndefined();
   expect(retryWaitMs(200, '1')).toBeUndefined();
+});
+
+describe('the wait between retries', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Whether `promise` has settled once pending callbacks ran, with no timer advanced. */
+  async function settledWithoutTime(promise: Promise<void>): Promise<boolean> {
+    let settled = false;
+    void promise.then(() => { settled = true; });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    return settled;
+  }
+
+  test('ends when its time has passed, not before', async () => {
+    const wait = sleep(60_000);
+    expect(await settledWithoutTime(wait)).toBe(false);
+    jest.advanceTimersByTime(60_000);
+    expect(await settledWithoutTime(wait)).toBe(true);
+  });
+
+  test('ends at once when the signal aborts while waiting, and when it had aborted before (its event does not fire again)', async () => {
+    const abort = new AbortController();
+    const wait = sleep(3_600_000, abort.signal);
+    expect(await settledWithoutTime(wait)).toBe(false);
+    abort.abort();
+    expect(await settledWithoutTime(wait)).toBe(true);
+    expect(await settledWithoutTime(sleep(3_600_000, abort.signal))).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

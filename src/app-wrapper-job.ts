@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { APP_WRAPPER, stripUndefined, validateManifest } from './api';
+import { NVIDIA_GPU } from './api/pod-template';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { checkImageReference } from './image-reference';
 import { renderTolerations, sizeToQuantity, validateTolerations } from './kubernetes-values';
@@ -375,7 +376,6 @@ export const APP_WRAPPER_ANNOTATION_PREFIX = 'workload.codeflare.dev.appwrapper/
 const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 const PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
 const APP_WRAPPER_LABEL = 'workload.codeflare.dev/appwrapper';
-const GPU = 'nvidia.com/gpu';
 const TASK_INDEX = "metadata.annotations['volcano.sh/task-index']";
 /** Kueue's limit on pod sets per workload, which the AppWrapper webhook enforces. */
 const MAX_POD_SETS = 8;
@@ -636,7 +636,7 @@ export class AppWrapperJob extends CustomResource {
     const shm = p.sharedMemory ?? Size.gibibytes(2);
     const withShm = shm.toKibibytes() > 0;
     const requests: Record<string, string> = {};
-    if ((p.gpusPerPod ?? 0) > 0) requests[GPU] = String(p.gpusPerPod);
+    if ((p.gpusPerPod ?? 0) > 0) requests[NVIDIA_GPU] = String(p.gpusPerPod);
     if (p.cpu) requests.cpu = p.cpu.amount;
     if (p.memory) requests.memory = sizeToQuantity(p.memory);
     const hasResources = Object.keys(requests).length > 0;

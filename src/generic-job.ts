@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { DNS_1035_LABEL_PATTERN, GENERIC_JOB, GENERIC_JOB_LIMITS, REPLICA_NAME_MAX_LENGTH } from './api';
+import { NVIDIA_GPU } from './api/pod-template';
 import { CustomResource, CustomResourceProps } from './custom-resource';
 import { checkImageReference } from './image-reference';
-import { NVIDIA_GPU, renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
+import { renderPodTemplate, ReplicaPodProps } from './pod-template-renderer';
 import { findT9kVariables } from './t9k-variables';
 import { DNS_LABEL, isIntegerIn, quoteList } from './validation-helpers';
 import type {
@@ -349,11 +350,11 @@ export class GenericJob extends CustomResource {
     if (spec.podTemplate && hasPodProps) {
       throw new Error(`'${prop}' sets both 'podTemplate' and pod props ('containers', 'initContainers' or 'volumes'): use one of them`);
     }
-    if (spec.gpus !== undefined && !isIntegerIn(spec.gpus, 0, 1024)) {
-      throw new Error(`'${prop}.gpus' (${spec.gpus}) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1`);
+    if (spec.gpusPerPod !== undefined && !isIntegerIn(spec.gpusPerPod, 0, 1024)) {
+      throw new Error(`'${prop}.gpusPerPod' (${JSON.stringify(spec.gpusPerPod)}) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpusPerPod: 1`);
     }
-    if (spec.podTemplate && spec.gpus) {
-      throw new Error(`'${prop}' sets both 'podTemplate' and 'gpus': with a raw template, set the '${NVIDIA_GPU}' limit in its container's resources`);
+    if (spec.podTemplate && spec.gpusPerPod) {
+      throw new Error(`'${prop}' sets both 'podTemplate' and 'gpusPerPod': with a raw template, set the '${NVIDIA_GPU}' request and limit in its container's resources`);
     }
     if (!spec.podTemplate && (spec.containers?.length ?? 0) === 0) {
       throw new Error(`'${prop}.containers' is empty: a replica needs at least one container, e.g. containers: [{ image: 'python:3.12', command: ['python', 'train.py'] }]`);

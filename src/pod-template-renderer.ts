@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadataDefinition, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PodTemplateSpec } from '../imports/batch.tensorstack.dev';
+import { NVIDIA_GPU } from './api/pod-template';
 import { resolveBuiltIn } from './internal/fast-render';
 
 /** Pod-level properties of a replica: everything a cdk8s-plus `Pod` takes except its restart policy. */
@@ -13,17 +14,19 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
   readonly podMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
 
   /**
-   * NVIDIA GPUs of each pod: the `nvidia.com/gpu` limit of its first container, the one that
-   * trains (Kubernetes sets an extended resource's request to its limit; sidecars and init
-   * containers get none). A cdk8s-plus container has no extended resources, hence a prop here.
+   * NVIDIA GPUs of each pod: the `nvidia.com/gpu` request and limit (equal, as Kubernetes requires
+   * of an extended resource) of its first container, the one that trains; sidecars and init
+   * containers get none. Written in the template itself, so a tool reading the job's requests (a
+   * queue, a quota) sees them. A cdk8s-plus container has no extended resources, hence a prop here;
+   * named as AppWrapperJob's. Give that container `resources` too: without them cdk8s-plus sets
+   * its defaults (CPU 1000m request and 1500m limit, memory 512Mi request and 2Gi limit), small
+   * for most GPU training.
    *
    * @default - no GPUs
    */
-  readonly gpus?: number;
+  readonly gpusPerPod?: number;
 }
 
-/** The extended resource of NVIDIA GPUs, as the NVIDIA device plugin advertises it. */
-export const NVIDIA_GPU = 'nvidia.com/gpu';
 
 /**
  * What a replica's pod runs as unless its props say otherwise: Pod Security "restricted", so the
@@ -74,7 +77,7 @@ function withTrainingSecurityDefaults(container: kplus.ContainerProps): kplus.Co
  * business, for the whole object: fields left `undefined` here are pruned there.
  */
 export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
-  const { podMetadata, gpus, ...podProps } = props;
+  const { podMetadata, gpusPerPod, ...podProps } = props;
   const { chart, context } = scratchChart();
   let spec: PodTemplateSpec['spec'];
   try {
@@ -95,9 +98,15 @@ export function renderPodTemplate(props: ReplicaPodProps): PodTemplateSpec {
   leaveRunAsNonRootToPod(spec.initContainers, podProps.initContainers);
   leavePullPolicyToKubernetes(spec.containers, podProps.containers);
   leavePullPolicyToKubernetes(spec.initContainers, podProps.initContainers);
-  if (gpus && spec.containers[0]) {
-    const main = spec.containers[0] as { resources?: { limits?: Record<string, unknown> } };
-    main.resources = { ...main.resources, limits: { ...main.resources?.limits, [NVIDIA_GPU]: gpus } };
+  if (gpusPerPod && spec.containers[0]) {
+    // A quantity is a string on the wire, as the API server writes it back.
+    const gpus = String(gpusPerPod);
+    const main = spec.containers[0] as { resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> } };
+    main.resources = {
+      ...main.resources,
+      limits: { ...main.resources?.limits, [NVIDIA_GPU]: gpus },
+      requests: { ...main.resources?.requests, [NVIDIA_GPU]: gpus },
+    };
   }
   const metadata = podMetadata && (podMetadata.labels || podMetadata.annotations)
     ? JSON.parse(JSON.stringify({ labels: podMetadata.labels, annotations: podMetadata.annotations }))

@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Node } from 'constructs';
 import {
@@ -36,31 +36,36 @@ describe('GenericJob', () => {
     expect(child).toBe(job.apiObject);
   });
 
-  test('gpus: the nvidia.com/gpu limit of each pod\'s first container only (not a sidecar), beside its CPU and memory; the manifest stays valid', () => {
+  test('gpusPerPod: the nvidia.com/gpu request and limit of each pod\'s first container only (not a sidecar, not an init container), beside its CPU and memory; the manifest stays valid', () => {
     const job = synthJob({
       metadata: { name: 'train' },
       replicaSpecs: [worker({
-        gpus: 2,
+        gpusPerPod: 2,
+        initContainers: [{ name: 'fetch', image: 'busybox:1.36' }],
         containers: [
-          { name: 'trainer', image: 'pytorch/pytorch:2.3.0', resources: { cpu: { limit: kplus.Cpu.units(4) } } },
+          { name: 'trainer', image: 'pytorch/pytorch:2.3.0', resources: { cpu: { limit: kplus.Cpu.units(4) }, memory: { request: Size.gibibytes(16) } } },
           { name: 'logs', image: 'busybox:1.36' },
         ],
       }), { type: 'ps', containers: [{ name: 'ps', image: 'python:3.12' }] }],
     });
-    const [trainer, sidecar] = job.spec.replicaSpecs[0].template.spec.containers;
-    expect(trainer.resources.limits).toEqual({ 'cpu': '4', 'nvidia.com/gpu': 2 });
-    expect(sidecar.resources?.limits?.['nvidia.com/gpu']).toBeUndefined();
-    // Without gpus, nothing changes.
+    const { containers: [trainer, sidecar], initContainers: [init] } = job.spec.replicaSpecs[0].template.spec;
+    // A quantity is a string, as the API server writes it back; request equal to limit, as Kubernetes requires.
+    expect(trainer.resources).toEqual({ limits: { 'cpu': '4', 'nvidia.com/gpu': '2' }, requests: { 'memory': '16384Mi', 'nvidia.com/gpu': '2' } });
+    expect(JSON.stringify(sidecar)).not.toContain('nvidia.com/gpu');
+    expect(JSON.stringify(init)).not.toContain('nvidia.com/gpu');
+    // Without gpusPerPod, nothing changes.
     expect(JSON.stringify(job.spec.replicaSpecs[1])).not.toContain('nvidia.com/gpu');
     expect(validateManifest(job)).toEqual([]);
   });
 
   test.each([
-    [{ gpus: 1.5 }, '\'replicaSpecs[0].gpus\' (1.5) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1'],
-    [{ gpus: -1 }, '\'replicaSpecs[0].gpus\' (-1) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpus: 1'],
-    [{ gpus: 1, containers: undefined, podTemplate: { spec: { containers: [{ name: 'c', image: 'python:3.12' }] } } },
-      '\'replicaSpecs[0]\' sets both \'podTemplate\' and \'gpus\': with a raw template, set the \'nvidia.com/gpu\' limit in its container\'s resources'],
-  ])('gpus %j is refused: %s', (overrides, message) => {
+    [{ gpusPerPod: 1.5 }, '\'replicaSpecs[0].gpusPerPod\' (1.5) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpusPerPod: 1'],
+    [{ gpusPerPod: -1 }, '\'replicaSpecs[0].gpusPerPod\' (-1) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpusPerPod: 1'],
+    // From untyped input (JSON): the value is shown as it was given.
+    [{ gpusPerPod: '2' }, '\'replicaSpecs[0].gpusPerPod\' ("2") must be a whole number of GPUs per pod from 0 to 1024, e.g. gpusPerPod: 1'],
+    [{ gpusPerPod: 1, containers: undefined, podTemplate: { spec: { containers: [{ name: 'c', image: 'python:3.12' }] } } },
+      '\'replicaSpecs[0]\' sets both \'podTemplate\' and \'gpusPerPod\': with a raw template, set the \'nvidia.com/gpu\' request and limit in its container\'s resources'],
+  ])('gpusPerPod %j is refused: %s', (overrides, message) => {
     expect(() => new GenericJob(Testing.chart(), 'job', { replicaSpecs: [worker(overrides as Partial<ReplicaSpecProps>)] })).toThrow(message);
   });
 

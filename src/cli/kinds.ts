@@ -1,5 +1,6 @@
 import { APP_WRAPPER, ARENA_JOB, GENERIC_JOB } from '../api';
 import type { CustomResourceDefinitionSpec } from '../api/crd';
+import { NVIDIA_GPU } from '../api/pod-template';
 import { ARENA_JOB_LABEL } from '../controller/arena-job/render-worker-job';
 
 /** A job object as read from the API server (only the fields the terminal commands read). */
@@ -42,8 +43,8 @@ export interface PodPhase {
   status?: { phase?: string };
 }
 
-const podGpus = (template: any): number =>
-  (template?.spec?.containers ?? []).reduce((n: number, c: any) => n + Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'] ?? 0), 0);
+const containerGpus = (c: any): number => Number(c?.resources?.limits?.[NVIDIA_GPU] ?? c?.resources?.requests?.[NVIDIA_GPU] ?? 0);
+const podGpus = (template: any): number => (template?.spec?.containers ?? []).reduce((n: number, c: any) => n + containerGpus(c), 0);
 
 /** GenericJob phases as Arena names them (Paused and Resuming are still running jobs). */
 export function genericJobStatus(job: JobObject): ArenaStatus {

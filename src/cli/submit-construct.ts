@@ -8,7 +8,7 @@ import { synthesize } from './synth';
 
 /**
  * Completes a construct message with the flags behind the props it names. A prop may be a path
- * with `[]` for any index (`replicaSpecs[].gpus`); where the message names a field under a prop
+ * with `[]` for any index (`replicaSpecs[].gpusPerPod`); where the message names a field under a prop
  * that is mapped too, the deeper path's flag is the one (`--gpus`, not `--replica`).
  */
 export function explainWithFlags(message: string, flagOfProp: Record<string, string>): string {

@@ -13,7 +13,7 @@ const FLAG_OF_PROP: Record<string, string> = {
   'replicaSpecs': '--replica',
   // Set by one flag for every replica.
   'replicaSpecs[].containers[].image': '--image',
-  'replicaSpecs[].gpus': '--gpus',
+  'replicaSpecs[].gpusPerPod': '--gpus',
   'successRules': '--success-rule',
   'failureRules': '--failure-rule',
   'servicePorts': '--port',
@@ -112,7 +112,7 @@ export function genericJobPropsFromFlags(flags: GenericJobFlags, commandArgs: re
       envVariables: flags.env ? Object.fromEntries(Object.entries(flags.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) : undefined,
       resources,
     }],
-    gpus: flags.gpus > 0 ? flags.gpus : undefined,
+    gpusPerPod: flags.gpus > 0 ? flags.gpus : undefined,
   };
   return {
     metadata: { name: flags.name },
@@ -152,7 +152,7 @@ export function genericJobCommand(io: CliIo): Command {
     .option('--label <KEY=VALUE>', 'label of every pod (repeatable)', keyValue)
     .option('--cpu <cores>', 'CPU per pod (request and limit), e.g. 4 or 500m', parseCpu)
     .option('--memory <size>', 'memory per pod (request and limit), e.g. 16Gi', parseSize)
-    .option('--gpus <n>', 'NVIDIA GPUs per pod (the nvidia.com/gpu limit); 0 for none', integerAtLeast(0), 0)
+    .option('--gpus <n>', 'NVIDIA GPUs per pod (the nvidia.com/gpu request and limit); 0 for none', integerAtLeast(0), 0)
     .option('--working-dir <dir>', 'working directory of the container (default: the image\'s)')
     .option('--shell <shell>', 'shell that runs the command', 'sh')
     .option('--user <uid>', 'UID the containers run as (pods run as non-root by default; an image that runs as root, e.g. python:3.12, needs this or --run-as-root)', integerAtLeast(1))

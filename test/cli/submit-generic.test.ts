@@ -79,19 +79,25 @@ test('without --replica: one worker', async () => {
   expect(result.stdout).toBe(constructYaml({ metadata: { name: 'one' }, replicaSpecs: [{ type: 'worker', replicas: 1, containers: [container()] }] }));
 });
 
-test('--gpus puts an nvidia.com/gpu limit on every replica\'s container and changes nothing else; --gpus 0 is none', async () => {
+test('--gpus puts an nvidia.com/gpu request and limit on every replica\'s container and changes nothing else; --gpus 0 is none', async () => {
   const base = ['submit', 'gj', '--name', 'gpu', '--image', 'python:3.12', '--replica', 'master=1', '--replica', 'worker=2', '--cpu', '4', '--dry-run'];
   const withGpus = await kubejobs(...base, '--gpus', '2', 'python train.py');
   expect(withGpus.stderr).toBe('');
   expect(withGpus.code).toBe(0);
   const job = parse(withGpus.stdout);
-  expect(job.spec.replicaSpecs.map((r: any) => r.template.spec.containers.map((c: any) => c.resources.limits))).toEqual([
-    [{ 'cpu': '4000m', 'nvidia.com/gpu': 2 }],
-    [{ 'cpu': '4000m', 'nvidia.com/gpu': 2 }],
+  const cpuAndGpus = { 'cpu': '4000m', 'nvidia.com/gpu': '2' };
+  expect(job.spec.replicaSpecs.map((r: any) => r.template.spec.containers.map((c: any) => c.resources))).toEqual([
+    [{ limits: cpuAndGpus, requests: cpuAndGpus }],
+    [{ limits: cpuAndGpus, requests: cpuAndGpus }],
   ]);
-  expect(withGpus.stdout).toContain('nvidia.com/gpu: 2\n');
-  // Without the limit, the job is what the construct synthesises from the same container props.
-  for (const r of job.spec.replicaSpecs) for (const c of r.template.spec.containers) delete c.resources.limits['nvidia.com/gpu'];
+  expect(withGpus.stdout).toContain('nvidia.com/gpu: "2"\n');
+  // Without the GPUs, the job is what the construct synthesises from the same container props.
+  for (const r of job.spec.replicaSpecs) {
+    for (const c of r.template.spec.containers) {
+      delete c.resources.limits['nvidia.com/gpu'];
+      delete c.resources.requests['nvidia.com/gpu'];
+    }
+  }
   const resources = { cpu: { request: kplus.Cpu.millis(4000), limit: kplus.Cpu.millis(4000) } };
   expect(job).toEqual(parse(constructYaml({
     metadata: { name: 'gpu' },
@@ -123,6 +129,8 @@ test.each([
     'error: option \'--gpus <n>\' argument \'-1\' is invalid. Expected an integer of at least 0.\n'],
   ['GPUs that are not a whole number', [...QUICK, '--gpus', '0.5', 'run'],
     'error: option \'--gpus <n>\' argument \'0.5\' is invalid. Expected an integer of at least 0.\n'],
+  ['more GPUs than the construct allows (the construct\'s check)', [...QUICK, '--gpus', '2000', 'run'],
+    'error: \'replicaSpecs[0].gpusPerPod\' (2000) must be a whole number of GPUs per pod from 0 to 1024, e.g. gpusPerPod: 1 (set by --gpus)\n'],
   ['a port out of range', [...QUICK, '--port', '0', 'run'],
     'error: option \'--port <[NAME=]PORT>\' argument \'0\' is invalid. Expected PORT or NAME=PORT with a port from 1 to 65535, e.g. 2222 or ps=2222.\n'],
   ['a rule naming a type the job lacks (the construct\'s check)', [...QUICK, '--success-rule', 'master=0', 'run'],

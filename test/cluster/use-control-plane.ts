@@ -1,5 +1,6 @@
 import { ControlPlane, ensureBinaries, startControlPlane, StartOptions } from './control-plane';
 import { FAILED_FLAG } from './failure-flag';
+import { SETUP_SETTLE_MS, setupSettled } from './setup-settled';
 
 /**
  * Time allowed for `beforeAll`: a cold build of the binaries (about 4-5 min
@@ -22,11 +23,14 @@ export const CONTROL_PLANE_SETUP_TIMEOUT_MS = 30 * 60_000;
  */
 export function useControlPlane(options: StartOptions = {}): () => ControlPlane {
   let plane: ControlPlane | undefined;
-  beforeAll(async () => {
+  let setup: Promise<void> | undefined;
+  beforeAll(() => setup = (async () => {
     const binDir = options.binDir ?? await ensureBinaries();
     plane = await startControlPlane({ ...options, binDir });
-  }, CONTROL_PLANE_SETUP_TIMEOUT_MS);
+  })(), CONTROL_PLANE_SETUP_TIMEOUT_MS);
   afterAll(async () => {
+    // A start still going (beforeAll timed out) would bring the plane up after this hook.
+    await setupSettled(setup);
     if (plane === undefined) {
       return;
     }
@@ -36,7 +40,7 @@ export function useControlPlane(options: StartOptions = {}): () => ControlPlane 
         `${plane.dumpLogs(80)}\n`);
     }
     await plane.stop(failed ? { keepLogs: true } : {});
-  }, 60_000);
+  }, 60_000 + SETUP_SETTLE_MS);
   return () => {
     if (plane === undefined) {
       throw new Error('the control plane is not running (did beforeAll fail?)');

@@ -4,6 +4,7 @@ import { FakeNode, SCHEDULING_CONTROLLERS, SchedulingTier, startSchedulingTier }
 import { ensureTierBinaries, Tier } from './tier-binaries';
 import { ControlPlane, DEFAULT_CONTROLLERS, ensureBinaries, startControlPlane, StartOptions } from '../control-plane';
 import { FAILED_FLAG } from '../failure-flag';
+import { SETUP_SETTLE_MS, setupSettled, stopEach } from '../setup-settled';
 
 /**
  * Time allowed for `beforeAll`: a cold build of the control plane and the tier (about 4.5 min
@@ -51,15 +52,14 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
   let plane: ControlPlane | undefined;
   let scheduling: SchedulingTier | undefined;
   let operators: OperatorsTier | undefined;
-  const stopAll = async (keepLogs: boolean): Promise<void> => {
-    await operators?.stop();
-    await scheduling?.stop();
-    await plane?.stop(keepLogs ? { keepLogs: true } : {});
-  };
+  const stopAll = (keepLogs: boolean): Promise<void> => stopEach([
+    () => operators?.stop(), () => scheduling?.stop(), () => plane?.stop(keepLogs ? { keepLogs: true } : {}),
+  ]);
   // Aborted in afterAll, which jest runs even when beforeAll failed or timed out: a build still
   // going then is killed instead of outliving the test file.
   const build = new AbortController();
-  beforeAll(async () => {
+  let setup: Promise<void> | undefined;
+  beforeAll(() => setup = (async () => {
     const started = Date.now();
     // In sequence: build-binaries.sh (re)writes test/cluster/go.mod, which the kube-scheduler build reads.
     const binDir = options.plane?.binDir ?? await ensureBinaries();
@@ -77,8 +77,8 @@ function useTier(tier: Tier, options: TierOptions): () => SchedulingCluster | Op
       if (tier === 'operators') operators = await startOperatorsTier(running, built);
       if (operators) debug(`operators tier started in ${Date.now() - t} ms`);
     });
-  }, TIER_SETUP_TIMEOUT_MS);
-  stopAfterAll(build, () => plane, () => `${scheduling?.dumpLogs(60) ?? ''}\n${operators?.dumpLogs(60) ?? ''}`, stopAll, 120_000);
+  })(), TIER_SETUP_TIMEOUT_MS);
+  stopAfterAll(build, () => setup, () => plane, () => `${scheduling?.dumpLogs(60) ?? ''}\n${operators?.dumpLogs(60) ?? ''}`, stopAll, 120_000);
   return () => {
     if (plane === undefined || scheduling === undefined || (tier === 'operators' && operators === undefined)) {
       throw new Error(`the ${tier} tier is not running (did beforeAll fail?)`);
@@ -102,13 +102,16 @@ async function startOnPlane(plane: ControlPlane, stopAll: (keepLogs: boolean) =>
 
 /**
  * The tier's `afterAll`, which jest runs even when `beforeAll` failed or timed out: aborts a build
- * still going, prints the cluster's logs when a test failed, and stops everything by PID (keeping
+ * still going, waits (bounded) for a start still going, prints the cluster's logs when a test
+ * failed, and stops every part that started by PID, each even when one before it fails (keeping
  * the logs of a failed run).
  */
-function stopAfterAll(build: AbortController, plane: () => ControlPlane | undefined, tierLogs: () => string,
-  stopAll: (keepLogs: boolean) => Promise<void>, timeoutMs: number): void {
+function stopAfterAll(build: AbortController, setup: () => Promise<void> | undefined, plane: () => ControlPlane | undefined,
+  tierLogs: () => string, stopAll: (keepLogs: boolean) => Promise<void>, timeoutMs: number): void {
   afterAll(async () => {
     build.abort();
+    // A start still going (beforeAll timed out) would bring parts up after this hook.
+    await setupSettled(setup());
     const running = plane();
     if (running === undefined) return;
     const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
@@ -116,7 +119,7 @@ function stopAfterAll(build: AbortController, plane: () => ControlPlane | undefi
       process.stderr.write(`\n--- cluster logs (a test failed; kept in ${running.logsDir}) ---\n${running.dumpLogs(60)}\n${tierLogs()}\n`);
     }
     await stopAll(failed);
-  }, timeoutMs);
+  }, timeoutMs + SETUP_SETTLE_MS);
 }
 
 /** Start timings, only with $KUBEJOBS_CLUSTER_DEBUG set (as control-plane.ts prints its own). */
@@ -142,12 +145,11 @@ export function useNodeTier(options: Pick<TierOptions, 'plane'> = {}): () => Nod
   let scheduling: SchedulingTier | undefined;
   let node: NodeTier | undefined;
   const build = new AbortController();
-  const stopAll = async (keepLogs: boolean): Promise<void> => {
-    await node?.stop();
-    await scheduling?.stop();
-    await plane?.stop(keepLogs ? { keepLogs: true } : {});
-  };
-  beforeAll(async () => {
+  const stopAll = (keepLogs: boolean): Promise<void> => stopEach([
+    () => node?.stop(), () => scheduling?.stop(), () => plane?.stop(keepLogs ? { keepLogs: true } : {}),
+  ]);
+  let setup: Promise<void> | undefined;
+  beforeAll(() => setup = (async () => {
     const started = Date.now();
     const binDir = options.plane?.binDir ?? await ensureBinaries();
     const built = await ensureTierBinaries('scheduling', {
@@ -163,8 +165,8 @@ export function useNodeTier(options: Pick<TierOptions, 'plane'> = {}): () => Nod
       node = await startNodeTier(running, nodeBuild);
       debug(`node tier started in ${Date.now() - t} ms`);
     });
-  }, TIER_SETUP_TIMEOUT_MS);
-  stopAfterAll(build, () => plane, () => `${scheduling?.dumpLogs(40) ?? ''}\n${node?.dumpLogs(100) ?? ''}`, stopAll, 180_000);
+  })(), TIER_SETUP_TIMEOUT_MS);
+  stopAfterAll(build, () => setup, () => plane, () => `${scheduling?.dumpLogs(40) ?? ''}\n${node?.dumpLogs(100) ?? ''}`, stopAll, 180_000);
   return () => {
     if (plane === undefined || scheduling === undefined || node === undefined) throw new Error('the node tier is not running (did beforeAll fail?)');
     return { plane, scheduling, node };

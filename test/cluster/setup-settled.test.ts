@@ -1,37 +1,31 @@
 import { setupSettled, stopEach } from './setup-settled';
+import { settledWithoutTime } from '../settled-without-time';
 
 describe('setupSettled', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
-
-  async function settles(promise: Promise<void>): Promise<boolean> {
-    let settled = false;
-    void promise.then(() => { settled = true; });
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-    return settled;
-  }
 
   test('waits for a setup still going, and is done when it fails as when it succeeds', async () => {
     let finish!: () => void;
     let fail!: (err: Error) => void;
     const running = setupSettled(new Promise<void>((resolve) => { finish = resolve; }), 60_000);
     const failing = setupSettled(new Promise<void>((_resolve, reject) => { fail = reject; }), 60_000);
-    expect(await settles(running)).toBe(false);
-    expect(await settles(failing)).toBe(false);
+    expect(await settledWithoutTime(running)).toBe(false);
+    expect(await settledWithoutTime(failing)).toBe(false);
     finish();
     fail(new Error('start failed'));
-    expect(await settles(running)).toBe(true);
-    expect(await settles(failing)).toBe(true);
+    expect(await settledWithoutTime(running)).toBe(true);
+    expect(await settledWithoutTime(failing)).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
   });
 
   test('gives up on a setup that never settles after its bound; no setup: done at once', async () => {
     const stuck = setupSettled(new Promise<void>(() => undefined), 60_000);
     jest.advanceTimersByTime(59_999);
-    expect(await settles(stuck)).toBe(false);
+    expect(await settledWithoutTime(stuck)).toBe(false);
     jest.advanceTimersByTime(1);
-    expect(await settles(stuck)).toBe(true);
-    expect(await settles(setupSettled(undefined))).toBe(true);
+    expect(await settledWithoutTime(stuck)).toBe(true);
+    expect(await settledWithoutTime(setupSettled(undefined))).toBe(true);
   });
 });
 

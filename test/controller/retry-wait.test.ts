@@ -1,4 +1,5 @@
 import { retryWaitMs, sleep } from '../../src/controller/retry-after';
+import { settledWithoutTime } from '../settled-without-time';
 
 test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, after that many seconds', () => {
   expect(retryWaitMs(429, '1')).toBe(1_000);
@@ -21,14 +22,6 @@ test('only a 429 or a 5xx that carries Retry-After in whole seconds is retried, 
 describe('the wait between retries', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
-
-  /** Whether `promise` has settled once pending callbacks ran, with no timer advanced. */
-  async function settledWithoutTime(promise: Promise<void>): Promise<boolean> {
-    let settled = false;
-    void promise.then(() => { settled = true; });
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-    return settled;
-  }
 
   test('ends when its time has passed, not before', async () => {
     const wait = sleep(60_000);

@@ -27,7 +27,6 @@ export interface ReplicaPodProps extends Omit<kplus.AbstractPodProps, 'restartPo
   readonly gpusPerPod?: number;
 }
 
-
 /**
  * What a replica's pod runs as unless its props say otherwise: Pod Security "restricted", so the
  * pod is admitted in a namespace that enforces it. Non-root (pod-level `runAsNonRoot: true`, the

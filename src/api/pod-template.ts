@@ -38,10 +38,10 @@ const CONTAINER_PORT: JsonSchema = {
   },
 };
 
-/** `corev1.Container`: name, image, command, args, env and ports validated; the rest kept. */
 /** The extended resource of NVIDIA GPUs, as the NVIDIA device plugin advertises it. */
 export const NVIDIA_GPU = 'nvidia.com/gpu';
 
+/** `corev1.Container`: name, image, command, args, env and ports validated; the rest kept. */
 export const CONTAINER: JsonSchema = {
   'title': 'Container',
   'type': 'object',

@@ -23,7 +23,8 @@ export function retryWaitMs(code: number, retryAfter: string | undefined): numbe
 
 /**
  * Resolves after `ms`, or at once when `signal` aborts or has aborted already (its `abort` event
- * will not fire again). The timer does not keep the process alive.
+ * will not fire again). The timer keeps the process alive on purpose: a CLI waiting to retry has
+ * nothing else open (idle keep-alive sockets are unref'd), and would otherwise exit mid-request.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -39,7 +40,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

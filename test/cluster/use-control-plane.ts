@@ -1,6 +1,6 @@
 import { ControlPlane, ensureBinaries, startControlPlane, StartOptions } from './control-plane';
 import { FAILED_FLAG } from './failure-flag';
-import { SETUP_SETTLE_MS, setupSettled } from './setup-settled';
+import { SETUP_SETTLE_MS, setupSettled, stopWhenSettled } from './setup-settled';
 
 /**
  * Time allowed for `beforeAll`: a cold build of the binaries (about 4-5 min
@@ -30,7 +30,8 @@ export function useControlPlane(options: StartOptions = {}): () => ControlPlane 
   })(), CONTROL_PLANE_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     // A start still going (beforeAll timed out) would bring the plane up after this hook.
-    await setupSettled(setup);
+    const settled = await setupSettled(setup);
+    if (!settled) stopWhenSettled(setup!, Promise.resolve(), async () => plane?.stop({ keepLogs: true }));
     if (plane === undefined) {
       return;
     }

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { retryWaitMs, sleep } from '../../src/controller/retry-after';
 import { settledWithoutTime } from '../settled-without-time';
 
@@ -39,4 +41,14 @@ describe('the wait between retries', () => {
     expect(await settledWithoutTime(sleep(3_600_000, abort.signal))).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
   });
+});
+
+test('the wait keeps the process alive: a CLI with nothing else open does not exit while it waits to retry', async () => {
+  // Jest keeps its own process alive, so this is asked of a process that has nothing else to do.
+  const module = path.join(__dirname, '../../src/controller/retry-after');
+  const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-e', `require(${JSON.stringify(module)}).sleep(200).then(() => process.stdout.write('woke'))`],
+    { env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '../../tsconfig.json') }, timeout: 120_000 },
+    (err, out) => (err ? reject(err) : resolve(out))));
+  expect(stdout).toBe('woke');
 });

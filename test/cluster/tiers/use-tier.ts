@@ -4,7 +4,7 @@ import { FakeNode, SCHEDULING_CONTROLLERS, SchedulingTier, startSchedulingTier }
 import { ensureTierBinaries, Tier } from './tier-binaries';
 import { ControlPlane, DEFAULT_CONTROLLERS, ensureBinaries, startControlPlane, StartOptions } from '../control-plane';
 import { FAILED_FLAG } from '../failure-flag';
-import { SETUP_SETTLE_MS, setupSettled, stopEach } from '../setup-settled';
+import { SETUP_SETTLE_MS, setupSettled, stopEach, stopWhenSettled } from '../setup-settled';
 
 /**
  * Time allowed for `beforeAll`: a cold build of the control plane and the tier (about 4.5 min
@@ -95,8 +95,9 @@ async function startOnPlane(plane: ControlPlane, stopAll: (keepLogs: boolean) =>
   try {
     await start();
   } catch (err) {
-    await stopAll(true);
-    throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}`);
+    // The start's error is the one to read; a stop that fails as well is added to it.
+    const stopFailure = await stopAll(true).then(() => '', (stopErr: unknown) => `\n(stopping what had started failed too: ${(stopErr as Error)?.message ?? String(stopErr)})`);
+    throw new Error(`${(err as Error).message}\nlogs kept in ${plane.logsDir}${stopFailure}`);
   }
 }
 
@@ -104,21 +105,23 @@ async function startOnPlane(plane: ControlPlane, stopAll: (keepLogs: boolean) =>
  * The tier's `afterAll`, which jest runs even when `beforeAll` failed or timed out: aborts a build
  * still going, waits (bounded) for a start still going, prints the cluster's logs when a test
  * failed, and stops every part that started by PID, each even when one before it fails (keeping
- * the logs of a failed run).
+ * the logs of a failed run); what a start still going brings up later is stopped once it ends.
  */
 function stopAfterAll(build: AbortController, setup: () => Promise<void> | undefined, plane: () => ControlPlane | undefined,
   tierLogs: () => string, stopAll: (keepLogs: boolean) => Promise<void>, timeoutMs: number): void {
   afterAll(async () => {
     build.abort();
     // A start still going (beforeAll timed out) would bring parts up after this hook.
-    await setupSettled(setup());
+    const started = setup();
+    const settled = await setupSettled(started);
     const running = plane();
-    if (running === undefined) return;
     const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
-    if (failed) {
+    if (failed && running !== undefined) {
       process.stderr.write(`\n--- cluster logs (a test failed; kept in ${running.logsDir}) ---\n${running.dumpLogs(60)}\n${tierLogs()}\n`);
     }
-    await stopAll(failed);
+    const ownStop = running === undefined ? Promise.resolve() : stopAll(failed);
+    if (!settled) stopWhenSettled(started!, ownStop, () => stopAll(true));
+    await ownStop;
   }, timeoutMs + SETUP_SETTLE_MS);
 }
 

@@ -31,16 +31,15 @@ export function useControlPlane(options: StartOptions = {}): () => ControlPlane 
   afterAll(async () => {
     // A start still going (beforeAll timed out) would bring the plane up after this hook.
     const settled = await setupSettled(setup);
-    if (!settled) stopWhenSettled(setup!, Promise.resolve(), async () => plane?.stop({ keepLogs: true }));
-    if (plane === undefined) {
-      return;
-    }
+    const running = plane;
     const failed = (globalThis as Record<string, unknown>)[FAILED_FLAG] === true;
-    if (failed) {
-      process.stderr.write(`\n--- control plane logs (a test failed; kept in ${plane.logsDir}) ---\n` +
-        `${plane.dumpLogs(80)}\n`);
+    if (failed && running !== undefined) {
+      process.stderr.write(`\n--- control plane logs (a test failed; kept in ${running.logsDir}) ---\n` +
+        `${running.dumpLogs(80)}\n`);
     }
-    await plane.stop(failed ? { keepLogs: true } : {});
+    const ownStop = running === undefined ? Promise.resolve() : running.stop(failed ? { keepLogs: true } : {});
+    if (!settled) stopWhenSettled(setup!, ownStop, async () => plane?.stop({ keepLogs: true }));
+    await ownStop;
   }, 60_000 + SETUP_SETTLE_MS);
   return () => {
     if (plane === undefined) {

@@ -6,11 +6,16 @@ import { kubejobs } from './run-in-process';
 
 /** What bash completes for the words typed so far (the last one is being typed). */
 function complete(script: string, words: string[]): string[] {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-completion-')), 'kubejobs.bash');
-  fs.writeFileSync(file, script);
-  const array = words.map((w) => `'${w}'`).join(' ');
-  const out = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _kubejobs; printf '%s\\n' "\${COMPREPLY[@]}"`]);
-  return out.toString().split('\n').filter((l) => l !== '');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-completion-'));
+  try {
+    const file = path.join(dir, 'kubejobs.bash');
+    fs.writeFileSync(file, script);
+    const array = words.map((w) => `'${w}'`).join(' ');
+    const out = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _kubejobs; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+    return out.toString().split('\n').filter((l) => l !== '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 test('bash completion: commands, subcommands, then the flags of the command typed so far', async () => {

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { productionBundle } from './production-bundle';
 import { ControlPlane } from '../cluster/control-plane';
 import { controllerIdentity } from '../cluster/controller-identity';
+import { fileTempDir } from '../cluster/file-temp-dirs';
 import { freePorts } from '../cluster/free-port';
 import { ManagedChild } from '../cluster/managed-child';
 import { ManagedProcess } from '../cluster/processes';
@@ -49,7 +48,7 @@ export class ControllerProcess extends ManagedChild {
     const leaderElectionNamespace = options.leaderElectionNamespace ?? identity?.namespace ?? 'default';
     const bundle = productionBundle();
     const [metricsPort, healthPort] = await freePorts(2);
-    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-controller-'));
+    const logDir = fileTempDir('kubejobs-controller-');
     const logFile = path.join(logDir, 'controller.log');
     const args = [
       ...(options.nodeArgs ?? []),

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
 import { RadixJobScheduler, RadixJobSchedulerProps } from '../../src/radix-job-scheduler';
 import { waitUntilAllowed } from '../cluster/access-review';
 import { ControlPlane } from '../cluster/control-plane';
+import { fileTempDir } from '../cluster/file-temp-dirs';
 import { freePorts } from '../cluster/free-port';
 import { applyManifests } from '../cluster/kube-helpers';
 import { serviceAccountUser } from '../cluster/kube-requests';
@@ -47,13 +47,13 @@ export async function installScheduler(plane: ControlPlane, namespace: string, p
     { verb: 'create', group: '', resource: 'secrets', namespace },
   ]);
   const token = await requestServiceAccountToken(plane.kubeConfig, namespace, account.metadata!.name!);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-scheduler-'));
+  const dir = fileTempDir('kubejobs-scheduler-');
   const kubeconfigPath = writeKubeconfig(path.join(dir, 'kubeconfig'), { server: plane.server, user, caData: plane.caData, credentials: { token } });
   const configMap = identity.find((o) => o.kind === 'ConfigMap') as KubernetesObject & { data: Record<string, string> };
   const definitionPath = path.join(dir, 'job-definition.json');
   fs.writeFileSync(definitionPath, Object.values(configMap.data)[0]!);
   const deployment = objects.find((o) => o.kind === 'Deployment') as KubernetesObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-  const kubeconfigVia = (server: string) => writeKubeconfig(fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-scheduler-via-')) + '/kubeconfig',
+  const kubeconfigVia = (server: string) => writeKubeconfig(path.join(fileTempDir('kubejobs-scheduler-via-'), 'kubeconfig'),
     { server, user, caData: plane.caData, credentials: { token } });
   return { namespace, objects, kubeconfigPath, definitionPath, args: deployment.spec.template.spec.containers[0]!.args, port: port!, kubeconfigVia };
 }
@@ -73,7 +73,7 @@ export class SchedulerProcess extends ManagedChild {
       if (a.startsWith('--log-level=')) return '--log-level=debug';
       return a;
     });
-    const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kubejobs-scheduler-log-')), 'scheduler.log');
+    const logFile = path.join(fileTempDir('kubejobs-scheduler-log-'), 'scheduler.log');
     const proc = new ManagedProcess('kubejobs-job-scheduler', process.execPath,
       [path.join(productionBundle(), 'lib', 'cli.js'), ...args, '--bind-address=127.0.0.1', `--kubeconfig=${install.kubeconfigPath}`, ...extraArgs],
       logFile, { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--no-warnings' });

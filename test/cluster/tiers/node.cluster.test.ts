@@ -25,6 +25,7 @@ import { productionBundle } from '../../controller/production-bundle';
 import { useController } from '../../controller/use-controller';
 import { quickstartSection, terminalSection } from '../../quickstart-project';
 import { ensureBinaries } from '../control-plane';
+import { fileTempDir } from '../file-temp-dirs';
 import { freshNamespace } from '../kube-helpers';
 import { get } from '../readiness';
 
@@ -116,7 +117,7 @@ test('the KubejobsController chart with the image built here: Deployment Ready, 
   const watched = await freshNamespace(plane.kubeConfig, { 'pod-security.kubernetes.io/enforce': 'restricted' }, { prefix: 'node-chart-' });
   const chart = new Chart(Testing.app(), 'kubejobs');
   new KubejobsController(chart, 'controller', { image: node.build.kubejobsImage, replicas: 1, watchNamespace: watched });
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kj-chart-')), 'kubejobs.yaml');
+  const file = path.join(fileTempDir('kj-chart-'), 'kubejobs.yaml');
   fs.writeFileSync(file, Testing.synth(chart).map((o) => stringify(o)).join('---\n'));
   // The CRDs are already there (applied by the harness under another field manager).
   await kubectl('apply', '--server-side', '--force-conflicts', '-f', file);

@@ -108,6 +108,8 @@ const project = new typescript.TypeScriptProject({
       // These packages ship ES modules only; Node 20.19+ can require() them, jest cannot, so they are transpiled.
       transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/'],
+      // cdk8s's Testing.app() leaves a temp directory per app; removed after each file.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/cdk8s-test-outdirs.ts'],
     },
   },
   eslintOptions: {

@@ -10,7 +10,7 @@ export const FILE_TEMP_DIRS = '__KUBEJOBS_FILE_TEMP_DIRS__';
 
 /**
  * A new directory under the OS temp dir for files a test helper writes (a child process's log, a
- * kubeconfig with a token) that must outlive the process but not the test file. The cluster test
+ * kubeconfig with a token) that must outlive the helper's call but not the test file. The cluster test
  * environment removes it after the file's last hook, unless a test of the file failed: then it is
  * kept for its logs. Outside that environment (e.g. the benchmarks) it is left in place.
  */
